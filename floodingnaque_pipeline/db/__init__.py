@@ -1,0 +1,1 @@
+"""The app database: typed models, engine, migrations and bulk upsert. No Dagster imports."""

@@ -1,0 +1,86 @@
+"""Rows -> PostgreSQL COPY text format, with one converter per column chosen up front."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.types import JSON, Boolean, Date, DateTime, Float, Integer, LargeBinary
+
+NULL = "\\N"
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+Converter = Callable[[Any], str]
+
+
+def _number(value: Any) -> str:
+    return NULL if value is None else str(value)
+
+
+def _text(value: Any) -> str:
+    return NULL if value is None else str(value).translate(_ESCAPES)
+
+
+def _boolean(value: Any) -> str:
+    return NULL if value is None else ("t" if value else "f")
+
+
+def _timestamp(value: datetime | None) -> str:
+    if value is None:
+        return NULL
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: timestamps must be timezone-aware")
+    return value.isoformat()
+
+
+def _date(value: date | None) -> str:
+    return NULL if value is None else value.isoformat()
+
+
+def _json(value: Any) -> str:
+    return NULL if value is None else json.dumps(value).translate(_ESCAPES)
+
+
+def _bytes(value: bytes | None) -> str:
+    return NULL if value is None else "\\\\x" + value.hex()
+
+
+def converter_for(table: Table, column: str) -> Converter:
+    column_type = table.c[column].type
+    impl = getattr(column_type, "impl", column_type)
+    if isinstance(impl, Boolean):
+        return _boolean
+    if isinstance(impl, DateTime):
+        return _timestamp
+    if isinstance(impl, Date):
+        return _date
+    if isinstance(impl, Float | Integer):
+        return _number
+    if isinstance(impl, JSON) or isinstance(column_type, JSON):
+        return _json
+    if isinstance(impl, LargeBinary):
+        return _bytes
+    return _text
+
+
+def write_copy_text(
+    table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> io.StringIO:
+    """Serialize rows (tuples in `columns` order) into an in-memory COPY text stream."""
+    converters = [converter_for(table, name) for name in columns]
+    if all(c is _number for c in converters):
+        # Hot path for purely numeric tables.
+        lines = ("\t".join([NULL if v is None else str(v) for v in row]) for row in rows)
+    else:
+        pairs = list(enumerate(converters))
+        lines = ("\t".join([conv(row[i]) for i, conv in pairs]) for row in rows)
+    buffer = io.StringIO()
+    for line in lines:
+        buffer.write(line)
+        buffer.write("\n")
+    buffer.seek(0)
+    return buffer

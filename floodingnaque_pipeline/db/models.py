@@ -1,0 +1,24 @@
+"""Every table of the app database, importable from one place (Alembic reads Base.metadata)."""
+
+from floodingnaque_pipeline.db.base import Base
+from floodingnaque_pipeline.db.models_labels import FloodEvent, IngestRejection, StationObservation
+from floodingnaque_pipeline.db.models_ml import FloodPrediction, ModelVersion
+from floodingnaque_pipeline.db.models_weather import (
+    Location,
+    RawWeatherPull,
+    WeatherData,
+    WeatherForecast,
+)
+
+__all__ = [
+    "Base",
+    "FloodEvent",
+    "FloodPrediction",
+    "IngestRejection",
+    "Location",
+    "ModelVersion",
+    "RawWeatherPull",
+    "StationObservation",
+    "WeatherData",
+    "WeatherForecast",
+]

@@ -1,0 +1,193 @@
+"""Bulk upsert on a natural key: stage, then one INSERT ... ON CONFLICT ... WHERE changed.
+
+PostgreSQL: COPY into a temporary staging table, then one set-based INSERT. SQLite: batched
+inserts into a temporary staging table, then the same set-based INSERT. Either way it runs in
+the caller's transaction, so a failing batch writes nothing once the caller rolls back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Connection, MetaData, Table, exc, insert, text
+
+from floodingnaque_pipeline.db.copy_format import write_copy_text
+from floodingnaque_pipeline.db.diagnose import describe_offending_row
+from floodingnaque_pipeline.db.engine import DatabaseError
+
+SQLITE_BATCH_ROWS = 5_000
+
+
+class UpsertError(DatabaseError):
+    """A batch refused by the database; the message names the offending row."""
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: UpsertCounts) -> UpsertCounts:
+        return UpsertCounts(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+def upsert_rows(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    key: Sequence[str] | None = None,
+    compare: Sequence[str] | None = None,
+    touch: Sequence[str] = (),
+) -> UpsertCounts:
+    """Insert new keys, update keys whose `compare` values changed, leave the rest alone.
+
+    rows are tuples in `columns` order. `key` defaults to the primary key; `compare` to every
+    non-key column given (a column outside `compare`, e.g. a provenance id, is still written
+    when the row changes); `touch` columns are set to the current time on update.
+    """
+    key = list(key or [c.name for c in table.primary_key.columns])
+    missing = [k for k in key if k not in columns]
+    if missing:
+        raise ValueError(f"{table.name}: key columns {missing} are not among the columns given")
+    if not rows:
+        return UpsertCounts()
+    values = [c for c in columns if c not in key]
+    compare = list(compare if compare is not None else values)
+    stage = f"_stage_{table.name}_{uuid.uuid4().hex[:8]}"
+    statement = _upsert_sql(table.name, stage, columns, key, values, compare, touch)
+    if connection.dialect.name == "postgresql":
+        return _upsert_postgres(connection, table, stage, columns, rows, key, statement)
+    return _upsert_sqlite(connection, table, stage, columns, rows, key, compare, statement)
+
+
+def _upsert_sql(
+    target: str,
+    stage: str,
+    columns: Sequence[str],
+    key: Sequence[str],
+    values: Sequence[str],
+    compare: Sequence[str],
+    touch: Sequence[str],
+) -> str:
+    column_list = ", ".join(columns)
+    # `WHERE true` disambiguates ON CONFLICT after INSERT ... SELECT for SQLite's parser.
+    head = (
+        f"INSERT INTO {target} ({column_list}) SELECT {column_list} FROM {stage} WHERE true "
+        f"ON CONFLICT ({', '.join(key)}) "
+    )
+    if not values:
+        return head + "DO NOTHING"
+    assignments = [f"{c} = excluded.{c}" for c in values]
+    assignments += [f"{c} = CURRENT_TIMESTAMP" for c in touch]
+    changed = " OR ".join(f"{target}.{c} IS DISTINCT FROM excluded.{c}" for c in compare)
+    return head + f"DO UPDATE SET {', '.join(assignments)} WHERE {changed or 'false'}"
+
+
+def _upsert_postgres(
+    connection: Connection,
+    table: Table,
+    stage: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    key: Sequence[str],
+    statement: str,
+) -> UpsertCounts:
+    import psycopg2
+
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    column_list = ", ".join(columns)
+    try:
+        # No constraints on the stage: the target's own constraints judge every row.
+        cursor.execute(
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+            f"SELECT {column_list} FROM {table.name} WITH NO DATA"
+        )
+        cursor.copy_expert(
+            f"COPY {stage} ({column_list}) FROM STDIN", write_copy_text(table, columns, rows)
+        )
+        cursor.execute("SAVEPOINT floodingnaque_upsert")
+        try:
+            # xmax = 0 marks a freshly inserted tuple; updated ones carry the updater's xid.
+            cursor.execute(
+                f"WITH written AS ({statement} RETURNING (xmax = 0) AS inserted) "
+                "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+                "FROM written"
+            )
+        except psycopg2.Error as error:
+            cursor.execute("ROLLBACK TO SAVEPOINT floodingnaque_upsert")
+            where = describe_offending_row(connection, table, stage, columns, key)
+            diag = (error.diag.message_detail or "").strip()
+            raise UpsertError(
+                f"{table.name}: batch of {len(rows)} rows refused, nothing written: "
+                f"{str(error).splitlines()[0]}. {where} {diag}".strip()
+            ) from None
+        inserted, updated = cursor.fetchone()
+        cursor.execute("RELEASE SAVEPOINT floodingnaque_upsert")
+        cursor.execute(f"DROP TABLE {stage}")
+    finally:
+        cursor.close()
+    return UpsertCounts(inserted, updated, len(rows) - inserted - updated)
+
+
+def _upsert_sqlite(
+    connection: Connection,
+    table: Table,
+    stage: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    key: Sequence[str],
+    compare: Sequence[str],
+    statement: str,
+) -> UpsertCounts:
+    staging = Table(
+        stage,
+        MetaData(),
+        *[Column(name, table.c[name].type) for name in columns],
+        prefixes=["TEMPORARY"],
+    )
+    staging.create(connection)
+    try:
+        for start in range(0, len(rows), SQLITE_BATCH_ROWS):
+            batch = rows[start : start + SQLITE_BATCH_ROWS]
+            connection.execute(
+                insert(staging), [dict(zip(columns, row, strict=True)) for row in batch]
+            )
+        join = " AND ".join(f"t.{k} = s.{k}" for k in key)
+        existing = connection.execute(
+            text(f"SELECT count(*) FROM {stage} s JOIN {table.name} t ON {join}")
+        ).scalar_one()
+        changed_clause = " OR ".join(f"t.{c} IS NOT s.{c}" for c in compare) or "0"
+        changed = connection.execute(
+            text(
+                f"SELECT count(*) FROM {stage} s JOIN {table.name} t ON {join} "
+                f"WHERE {changed_clause}"
+            )
+        ).scalar_one()
+        where = describe_offending_row(connection, table, stage, columns, key)
+        if where:  # SQLite would silently let a later duplicate win; refuse like Postgres
+            raise UpsertError(
+                f"{table.name}: batch of {len(rows)} rows refused, nothing written. {where}"
+            )
+        try:
+            connection.execute(text(statement))
+        except exc.IntegrityError as error:
+            raise UpsertError(
+                f"{table.name}: batch of {len(rows)} rows refused, nothing written: {error.orig}"
+            ) from None
+    finally:
+        staging.drop(connection)
+    return UpsertCounts(len(rows) - existing, changed, existing - changed)

@@ -1,0 +1,13 @@
+"""The code location's one entry point: `defs`."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from floodingnaque_pipeline.defs.locations import locations
+from floodingnaque_pipeline.resources.database import database_from_env
+
+defs = dg.Definitions(
+    assets=[locations],
+    resources={"database": database_from_env()},
+)

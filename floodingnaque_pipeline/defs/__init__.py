@@ -1,0 +1,1 @@
+"""Thin Dagster wiring: assets, checks, schedules and sensors call the pure layers."""

@@ -1,0 +1,240 @@
+"""PAGASA daily station CSV (ClimDatPh export) -> `StationObservation` records.
+
+Layout: `YEAR,MONTH,DAY,RAINFALL,TMAX,TMIN,RH,WIND_SPEED,WIND_DIRECTION`, one row per day and
+station; the station is named only by the file (`naia_daily.csv`, `port_area_daily.csv`, ...).
+`-999` (in any numeric spelling, e.g. `-999.0`) means missing -> None; RAINFALL `-1` means a
+trace (< 0.1 mm) -> 0.0 with `rainfall_trace=True`.
+
+Which day a value belongs to: PAGASA's climatological day runs 08:00 -> 08:00 local (00 UTC
+synoptic hour). In these exports the row dated D holds the 24 h that *start* at 08:00 on D and
+end at 08:00 on D+1. We checked the other reading (08:00 D-1 .. 08:00 D) against the data and it
+does not hold: Science Garden has 217.4 mm on 2024-07-23, 323.9 mm on 2024-07-24 and 3.6 mm on
+2024-07-25, yet PAGASA announced at 15:30 on 24 July 2024 (Typhoon Carina) that the station had
+already beaten its 455 mm 24-hour record; with the D-1 reading at most ~327 mm could have fallen
+in those 24 h. Typhoon Paeng (heavy rain over Metro Manila through Saturday 2022-10-29) likewise
+sits on the 10-29 rows (NAIA 178 mm), not on 10-30 (6.5 mm). We store the date exactly as given;
+consumers aligning it with calendar-day or hourly data must remember the 8-hour offset.
+
+Pure module: no Dagster, no database. Bad input never raises; it becomes `Rejection`s.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import PurePath
+
+from floodingnaque_pipeline.sources.records import ParseResult, Rejection
+
+STATIONS_FILE = "pagasa_stations.csv"
+COLUMNS = ("YEAR", "MONTH", "DAY", "RAINFALL", "TMAX", "TMIN", "RH", "WIND_SPEED", "WIND_DIRECTION")
+MISSING = -999.0
+TRACE = -1.0
+# Physical plausibility bounds (inclusive). Generous: they catch unit slips and typos, not
+# records (the Philippine 24 h rainfall record is ~1,100 mm, Baguio 1911).
+BOUNDS: dict[str, tuple[float, float]] = {
+    "RAINFALL": (0.0, 2000.0),
+    "TMAX": (0.0, 50.0),
+    "TMIN": (0.0, 50.0),
+    "RH": (0.0, 100.0),
+    "WIND_SPEED": (0.0, 100.0),
+    "WIND_DIRECTION": (0.0, 360.0),
+}
+
+
+@dataclass(frozen=True)
+class PagasaStation:
+    slug: str
+    name: str
+    latitude: float
+    longitude: float
+    elevation_m: float
+
+
+@dataclass(frozen=True)
+class StationObservation:
+    station: str  # PagasaStation.slug
+    observed_on: date  # climatological day as given (08:00 on this date -> 08:00 next day)
+    rainfall_mm: float | None
+    rainfall_trace: bool
+    tmax_c: float | None
+    tmin_c: float | None
+    relative_humidity_pct: float | None
+    wind_speed_ms: float | None
+    wind_direction_deg: float | None
+    row_number: int  # 1-based line in the file; the header is line 1
+
+
+def load_stations() -> list[PagasaStation]:
+    text = resources.files("floodingnaque_pipeline.data").joinpath(STATIONS_FILE)
+    rows = csv.DictReader(io.StringIO(text.read_text(encoding="utf-8")))
+    return [
+        PagasaStation(
+            r["slug"],
+            r["name"],
+            float(r["latitude"]),
+            float(r["longitude"]),
+            float(r["elevation_m"]),
+        )
+        for r in rows
+    ]
+
+
+def _file_key(name: str) -> str:
+    """'Port_Area Daily.CSV' -> 'port-area': tolerant of case, dash, underscore and space."""
+    stem = PurePath(name.replace("\\", "/")).name.lower()
+    stem = re.sub(r"\.csv$", "", stem)
+    stem = re.sub(r"[\s_\-]+", "-", stem).strip("-")
+    return re.sub(r"-daily$", "", stem)
+
+
+def station_for_file(file_name: str) -> PagasaStation | None:
+    key = _file_key(file_name)
+    return next((s for s in load_stations() if s.slug == key), None)
+
+
+def _whole_file(reason: str) -> ParseResult[StationObservation]:
+    return ParseResult(records=[], rejections=[Rejection(None, "", reason)])
+
+
+def _decode(content: bytes) -> str | None:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    # UTF-16 text without a BOM decodes "successfully" as UTF-8 full of NULs.
+    return None if "\x00" in text else text
+
+
+def _header_problem(header: list[str]) -> str | None:
+    names = [h.strip().upper() for h in header]
+    missing = [c for c in COLUMNS if c not in names]
+    unknown = [h.strip() for h in header if h.strip().upper() not in COLUMNS]
+    dupes = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
+    problems = []
+    if missing:
+        problems.append("missing column(s) " + ", ".join(missing))
+    if unknown:
+        problems.append("unknown/extra column(s) " + ", ".join(repr(u) for u in unknown))
+    if dupes:
+        problems.append("duplicated column(s) " + ", ".join(dupes))
+    return "; ".join(problems) or None
+
+
+class _RowError(ValueError):
+    pass
+
+
+def _split(line: str) -> list[str]:
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise _RowError(f"malformed CSV line: {exc}") from None
+
+
+def _number(column: str, raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise _RowError(f"non-numeric {column} {raw.strip()!r}") from None
+    if not math.isfinite(value):
+        raise _RowError(f"non-numeric {column} {raw.strip()!r}")
+    return value
+
+
+def _integer(column: str, raw: str) -> int:
+    value = _number(column, raw)
+    if value != int(value):
+        raise _RowError(f"{column} {raw.strip()!r} is not a whole number")
+    return int(value)
+
+
+def _measure(column: str, raw: str) -> float | None:
+    value = _number(column, raw)
+    if value == MISSING:
+        return None
+    low, high = BOUNDS[column]
+    if not low <= value <= high:
+        raise _RowError(f"{column} {value:g} outside physical range {low:g}..{high:g}")
+    return value
+
+
+def _observation(station: str, row: dict[str, str], line_no: int) -> StationObservation:
+    y, m, d = (_integer(c, row[c]) for c in ("YEAR", "MONTH", "DAY"))
+    try:
+        observed_on = date(y, m, d)
+    except ValueError:
+        raise _RowError(f"impossible date {y:04d}-{m:02d}-{d:02d}") from None
+    rain_raw = _number("RAINFALL", row["RAINFALL"])
+    trace = rain_raw == TRACE
+    if trace:
+        rain: float | None = 0.0
+    elif rain_raw < 0 and rain_raw != MISSING:
+        raise _RowError(
+            f"negative RAINFALL {rain_raw:g} (only -1 = trace and -999 = missing are allowed)"
+        )
+    else:
+        rain = _measure("RAINFALL", row["RAINFALL"])
+    tmax, tmin = _measure("TMAX", row["TMAX"]), _measure("TMIN", row["TMIN"])
+    if tmax is not None and tmin is not None and tmin > tmax:
+        raise _RowError(f"TMIN {tmin:g} is above TMAX {tmax:g}")
+    return StationObservation(
+        station=station,
+        observed_on=observed_on,
+        rainfall_mm=rain,
+        rainfall_trace=trace,
+        tmax_c=tmax,
+        tmin_c=tmin,
+        relative_humidity_pct=_measure("RH", row["RH"]),
+        wind_speed_ms=_measure("WIND_SPEED", row["WIND_SPEED"]),
+        wind_direction_deg=_measure("WIND_DIRECTION", row["WIND_DIRECTION"]),
+        row_number=line_no,
+    )
+
+
+def parse_pagasa_csv(content: bytes, file_name: str) -> ParseResult[StationObservation]:
+    """Parse one station file. Every non-blank data line ends as a record or a rejection."""
+    station = station_for_file(file_name)
+    if station is None:
+        known = ", ".join(f"{s.slug.replace('-', '_')}_daily.csv" for s in load_stations())
+        return _whole_file(f"unknown PAGASA station file name {file_name!r} (expected {known})")
+    text = _decode(content)
+    if text is None:
+        return _whole_file("file is not UTF-8 encoded")
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        return _whole_file("empty file")
+    try:
+        header = _split(lines[0])
+    except _RowError as exc:
+        return _whole_file(f"unreadable header: {exc}")
+    if problem := _header_problem(header):
+        return _whole_file(f"unexpected header: {problem}")
+    names = [h.strip().upper() for h in header]
+    result: ParseResult[StationObservation] = ParseResult()
+    first_seen: dict[date, int] = {}
+    for line_no, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue  # blank lines (e.g. a trailing newline) are not data rows
+        try:
+            fields = _split(line)
+            if len(fields) != len(names):
+                raise _RowError(
+                    f"expected {len(names)} fields, got {len(fields)} (truncated or malformed line)"
+                )
+            obs = _observation(station.slug, dict(zip(names, fields, strict=True)), line_no)
+            if (first := first_seen.get(obs.observed_on)) is not None:
+                raise _RowError(f"duplicate date {obs.observed_on} (first on line {first})")
+        except _RowError as exc:
+            result.rejections.append(Rejection(line_no, line, str(exc)))
+            continue
+        first_seen[obs.observed_on] = line_no
+        result.records.append(obs)
+    if not result.records and not result.rejections:
+        return _whole_file("no data rows (header only)")
+    return result

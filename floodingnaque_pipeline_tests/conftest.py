@@ -1,0 +1,93 @@
+"""Shared fixtures: the real data beside the repo, and throwaway databases on both backends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data beside the repo root; its absence is a failure, never a skip."""
+    if not (SHARED_DATA / "pagasa").is_dir():
+        pytest.fail(f"real data not found at {SHARED_DATA} (../shared/data beside the repo root)")
+    return SHARED_DATA
+
+
+# --- databases -------------------------------------------------------------------------------
+
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+import psycopg2  # noqa: E402
+
+from floodingnaque_pipeline.db.session import AppDatabase  # noqa: E402
+
+PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+PG_URL_TEMPLATE = "postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def _pg_admin(sql: str) -> None:
+    try:
+        connection = psycopg2.connect(PG_ADMIN_DSN, connect_timeout=5)
+    except psycopg2.OperationalError as error:  # a missing service is a failure, not a skip
+        pytest.fail(f"PostgreSQL is not answering on 127.0.0.1:5432: {error}")
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        connection.close()
+
+
+def create_pg_database() -> str:
+    name = f"fq_test_{uuid.uuid4().hex[:12]}"
+    _pg_admin(f"CREATE DATABASE {name}")
+    return name
+
+
+def drop_pg_database(name: str) -> None:
+    _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
+    name = create_pg_database()
+    try:
+        yield PG_URL_TEMPLATE.format(name=name)
+    finally:
+        drop_pg_database(name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'app.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each test using this runs once per backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'app.db'}"
+        return
+    name = create_pg_database()
+    try:
+        yield PG_URL_TEMPLATE.format(name=name)
+    finally:
+        drop_pg_database(name)
+
+
+@pytest.fixture
+def app_db(db_url: str) -> Iterator[AppDatabase]:
+    """A migrated app database on each backend."""
+    database = AppDatabase(db_url)
+    database.migrate()
+    try:
+        yield database
+    finally:
+        database.dispose()
