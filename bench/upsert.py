@@ -1,0 +1,125 @@
+"""P1: our bulk upsert vs plain COPY, and vs the original backend's ORM row-at-a-time way.
+
+    python -m bench.upsert [--rows 1000000]
+
+All timings come from one run on the local PostgreSQL. Every variant starts from the same
+Python tuples and includes serialising them, so the ratios compare database work.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from bench.common import scratch_database, stopwatch
+from floodingnaque_pipeline.db.copy_format import write_copy_text
+from floodingnaque_pipeline.db.locations import sync_locations
+from floodingnaque_pipeline.db.models import WeatherData
+from floodingnaque_pipeline.db.session import AppDatabase
+from floodingnaque_pipeline.db.upsert import upsert_rows
+from floodingnaque_pipeline.locations import load_default_locations
+
+COLUMNS = [
+    "location_id",
+    "source",
+    "observed_at",
+    "temperature_c",
+    "relative_humidity_pct",
+    "precipitation_mm",
+    "pressure_hpa",
+    "wind_speed_kmh",
+]
+ORM_SAMPLE = 5_000
+
+
+def make_rows(location_ids: list[int], total: int) -> list[tuple]:
+    hours = total // len(location_ids)
+    start = datetime(2015, 1, 1, 1, tzinfo=UTC)
+    stamps = [start + timedelta(hours=h) for h in range(hours)]
+    return [
+        (
+            loc,
+            "open_meteo_era5",
+            stamp,
+            26.0 + (h % 24) * 0.3,
+            65.0 + (h * 7 % 35),
+            (h * 13 % 50) / 10 if h % 9 == 0 else 0.0,
+            1005.0 + (h % 11) * 0.5,
+            5.0 + (h * 3 % 20),
+        )
+        for loc in location_ids
+        for h, stamp in enumerate(stamps)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    table = WeatherData.__table__
+    with scratch_database("fq_bench_upsert") as url:
+        database = AppDatabase(url)
+        database.migrate()
+        with database.session() as session:
+            sync_locations(session, load_default_locations())
+            ids = list(session.execute(text("SELECT id FROM locations ORDER BY id")).scalars())
+            session.execute(
+                text("CREATE TABLE weather_floor (LIKE weather_data INCLUDING DEFAULTS)")
+            )
+        rows = make_rows(ids, args.rows)
+        n = len(rows)
+        print(f"{n:,} weather_data rows ({len(ids)} locations x {n // len(ids):,} hours)")
+        t: dict[str, float] = {}
+
+        with stopwatch("plain COPY into an unconstrained table (floor)", t):
+            with database.engine.begin() as connection:
+                cursor = connection.connection.driver_connection.cursor()
+                buffer = write_copy_text(table, COLUMNS, rows)
+                cursor.copy_expert(f"COPY weather_floor ({', '.join(COLUMNS)}) FROM STDIN", buffer)
+        _checkpoint(database)
+
+        with stopwatch("upsert into the empty table", t):
+            with database.session() as session:
+                first = upsert_rows(session.connection(), table, COLUMNS, rows)
+        assert first.inserted == n, first
+        _checkpoint(database)
+
+        with stopwatch("re-upsert of the same rows (all unchanged)", t):
+            with database.session() as session:
+                again = upsert_rows(session.connection(), table, COLUMNS, rows)
+        assert again.unchanged == n, again
+        _checkpoint(database)
+
+        orm_rows = [(r[0], "orm_per_row", *r[2:]) for r in rows[:ORM_SAMPLE]]
+        with stopwatch(f"ORM object + commit per row ({ORM_SAMPLE:,} rows)", t):
+            for row in orm_rows:
+                with database.session() as session:
+                    session.add(WeatherData(**dict(zip(COLUMNS, row, strict=True))))
+        database.dispose()
+
+    rates = {
+        "copy": n / t["plain COPY into an unconstrained table (floor)"],
+        "upsert": n / t["upsert into the empty table"],
+        "reupsert": n / t["re-upsert of the same rows (all unchanged)"],
+        "per_row": ORM_SAMPLE / t[f"ORM object + commit per row ({ORM_SAMPLE:,} rows)"],
+    }
+    for name, rate in rates.items():
+        print(f"  {name:>9}: {rate:,.0f} rows/s")
+    print(
+        f"RESULT upsert_vs_copy={rates['upsert'] / rates['copy']:.2f} "
+        f"reupsert_vs_copy={rates['reupsert'] / rates['copy']:.2f} "
+        f"per_row_vs_copy={rates['per_row'] / rates['copy']:.4f} rows={n}"
+    )
+
+
+def _checkpoint(database: AppDatabase) -> None:
+    # Each phase starts without the previous one's dirty pages to flush.
+    with database.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(text("CHECKPOINT"))
+
+
+if __name__ == "__main__":
+    main()
