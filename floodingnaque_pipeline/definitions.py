@@ -1,13 +1,13 @@
-"""The code location's one entry point: `defs`."""
-
-from __future__ import annotations
+"""The code location's one entry point: `defs`, merged from each domain's definitions."""
 
 import dagster as dg
 
 from floodingnaque_pipeline.defs.locations import locations
 from floodingnaque_pipeline.resources.database import database_from_env
 
-defs = dg.Definitions(
+core_defs = dg.Definitions(
     assets=[locations],
     resources={"database": database_from_env()},
 )
+
+defs = dg.Definitions.merge(core_defs)
