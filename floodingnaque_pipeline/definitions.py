@@ -3,6 +3,7 @@
 import dagster as dg
 
 from floodingnaque_pipeline.defs.locations import locations
+from floodingnaque_pipeline.defs.weather.definitions import defs as weather_defs
 from floodingnaque_pipeline.resources.database import database_from_env
 
 core_defs = dg.Definitions(
@@ -10,4 +11,4 @@ core_defs = dg.Definitions(
     resources={"database": database_from_env()},
 )
 
-defs = dg.Definitions.merge(core_defs)
+defs = dg.Definitions.merge(core_defs, weather_defs)

@@ -91,3 +91,14 @@ def app_db(db_url: str) -> Iterator[AppDatabase]:
         yield database
     finally:
         database.dispose()
+
+
+# --- the loopback Open-Meteo stand-in -------------------------------------------------------
+
+from floodingnaque_pipeline_tests.fakes.open_meteo import FakeOpenMeteo  # noqa: E402
+
+
+@pytest.fixture
+def fake_open_meteo() -> Iterator[FakeOpenMeteo]:
+    with FakeOpenMeteo() as fake:
+        yield fake

@@ -8,7 +8,9 @@ included), so ApiError is always raised outside the `except` block: no cause, no
 from __future__ import annotations
 
 import json
+import logging
 import random
+import re
 import threading
 import time
 from collections import deque
@@ -23,6 +25,22 @@ from floodingnaque_pipeline.sources.open_meteo import parse_error_reason
 SECRET_KEYS = ("appid", "apikey", "api_key")
 MASK = "***"
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class _SecretQueryFilter(logging.Filter):
+    """urllib3 logs every request line at DEBUG, query string (and API key) included."""
+
+    pattern = re.compile(r"((?:" + "|".join(SECRET_KEYS) + r")=)[^&\s\"]+", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.msg = record.getMessage()
+            record.args = None
+        record.msg = self.pattern.sub(r"\1" + MASK, str(record.msg))
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_SecretQueryFilter())
 _INVALID = object()
 
 

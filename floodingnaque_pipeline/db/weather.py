@@ -1,0 +1,127 @@
+"""weather_data and weather_forecast: rebuilt from stored raw pulls only (never the API)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from floodingnaque_pipeline.db.models import Location, WeatherData, WeatherForecast
+from floodingnaque_pipeline.db.raw_pulls import StoredPull, pulls_overlapping
+from floodingnaque_pipeline.db.upsert import UpsertCounts, upsert_rows
+from floodingnaque_pipeline.sources.open_meteo import Coordinate, parse_columns
+from floodingnaque_pipeline.sources.open_meteo_plan import ERA5, FORECAST
+
+VALUE_COLUMNS = [
+    "temperature_c",
+    "relative_humidity_pct",
+    "precipitation_mm",
+    "pressure_hpa",
+    "wind_speed_kmh",
+]
+WEATHER_COLUMNS = ["location_id", "source", "observed_at", *VALUE_COLUMNS, "raw_pull_id"]
+FORECAST_COLUMNS = ["location_id", "source", "valid_at", "issued_at", *VALUE_COLUMNS, "raw_pull_id"]
+# The hours just before a window are rewritten too: the first tick of a month then closes the
+# previous month's last hour, which was still a forecast at the tick before.
+OVERLAP = timedelta(hours=6)
+
+Row = tuple
+
+
+def coordinates(session: Session, *, active_only: bool = True) -> list[Coordinate]:
+    query = select(Location).order_by(Location.id)
+    if active_only:
+        query = query.where(Location.active)
+    return [Coordinate(x.id, x.latitude, x.longitude, x.slug) for x in session.scalars(query)]
+
+
+def pull_rows(pull: StoredPull, coords_by_id: dict[int, Coordinate]) -> Iterable[Row]:
+    """(location_id, source, hour_end, values..., raw_pull_id) for every hour of a pull."""
+    coords = [coords_by_id[i] for i in pull.location_ids]
+    for series in parse_columns(pull.payload, coords):
+        for location_id, hour_end, *values in series.rows():
+            yield (location_id, pull.source, hour_end, *values, pull.id)
+
+
+def observed_rows(
+    session: Session, start: datetime, end: datetime, *, overlap: timedelta = OVERLAP
+) -> list[Row]:
+    """weather_data rows for hour-ends in (start - overlap, end] from every stored pull.
+
+    Forecast pulls only contribute hours that had already ended when they were fetched;
+    for the same key the most recently fetched pull wins.
+    """
+    lower = start - overlap
+    coords_by_id = {c.location_id: c for c in coordinates(session, active_only=False)}
+    latest: dict[tuple[int, str, datetime], Row] = {}
+    for pull in pulls_overlapping(session, [ERA5, FORECAST], lower, end):
+        for row in pull_rows(pull, coords_by_id):
+            hour_end = row[2]
+            if lower < hour_end <= end and (pull.source == ERA5 or hour_end <= pull.fetched_at):
+                latest[(row[0], row[1], hour_end)] = row
+    return list(latest.values())
+
+
+def upsert_weather(session: Session, rows: Sequence[Row]) -> UpsertCounts:
+    # raw_pull_id is provenance: written when values change, not a change by itself.
+    return upsert_rows(
+        session.connection(),
+        WeatherData.__table__,
+        WEATHER_COLUMNS,
+        rows,
+        compare=VALUE_COLUMNS,
+        touch=["ingested_at"],
+    )
+
+
+def newest_complete_hour(session: Session, location_ids: Sequence[int]) -> datetime | None:
+    """The newest hour stored for EVERY given location (the oldest of the per-location maxima)."""
+    if not location_ids:
+        return None
+    per_location = (
+        select(WeatherData.location_id, func.max(WeatherData.observed_at).label("newest"))
+        .where(WeatherData.location_id.in_(location_ids))
+        .group_by(WeatherData.location_id)
+        .subquery()
+    )
+    located, oldest_newest = session.execute(
+        select(func.count(), func.min(per_location.c.newest))
+    ).one()
+    return oldest_newest if located == len(set(location_ids)) else None
+
+
+def latest_forecast_rows(session: Session, now: datetime) -> list[Row]:
+    """Future hours of the newest forecast pull covering each location."""
+    coords_by_id = {c.location_id: c for c in coordinates(session, active_only=False)}
+    newest: dict[int, StoredPull] = {}
+    for pull in pulls_overlapping(session, [FORECAST], now, now + timedelta(days=30)):
+        for location_id in pull.location_ids:
+            newest[location_id] = pull  # ordered by fetched_at: the last one wins
+    rows: dict[tuple[int, datetime], Row] = {}
+    for pull in {p.id: p for p in newest.values()}.values():
+        for row in pull_rows(pull, coords_by_id):
+            location_id, source, hour_end, *values, pull_id = row
+            if newest[location_id].id == pull.id and hour_end > now:
+                rows[(location_id, hour_end)] = (
+                    location_id,
+                    source,
+                    hour_end,
+                    pull.fetched_at,
+                    *values,
+                    pull_id,
+                )
+    return list(rows.values())
+
+
+def replace_forecast(session: Session, rows: Sequence[Row], now: datetime) -> UpsertCounts:
+    """Upsert the newest forecast and drop hours that are no longer in the future."""
+    session.execute(delete(WeatherForecast).where(WeatherForecast.valid_at <= now))
+    return upsert_rows(
+        session.connection(),
+        WeatherForecast.__table__,
+        FORECAST_COLUMNS,
+        rows,
+        compare=["issued_at", *VALUE_COLUMNS],
+    )

@@ -1,0 +1,132 @@
+"""`weather_data`: the normalized hourly table, rebuilt from raw pulls (never the API)."""
+
+from datetime import timedelta
+
+import dagster as dg
+
+from floodingnaque_pipeline.db.upsert import UpsertCounts
+from floodingnaque_pipeline.db.weather import OVERLAP, observed_rows, upsert_weather
+from floodingnaque_pipeline.db.weather_quality import WindowQuality, measure_window
+from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
+from floodingnaque_pipeline.defs.weather.partitions import (
+    IngestConfig,
+    partition_windows,
+    weather_monthly,
+)
+from floodingnaque_pipeline.resources.database import DatabaseResource
+
+COMPLETENESS_WARN_BELOW = 0.95
+FRESHNESS_WARN_AFTER = timedelta(hours=2)
+
+CHECKS = [
+    dg.AssetCheckSpec("values_in_range", asset="weather_data", description="Plausible values."),
+    dg.AssetCheckSpec(
+        "hourly_completeness",
+        asset="weather_data",
+        description="Every location has >= 95 % of the window's hours.",
+    ),
+    dg.AssetCheckSpec(
+        "unique_natural_key",
+        asset="weather_data",
+        description="No duplicate (location, source, hour).",
+    ),
+    dg.AssetCheckSpec(
+        "newest_hour_fresh",
+        asset="weather_data",
+        description="For the current month: the newest hour is at most 2 h old.",
+    ),
+]
+
+
+@dg.asset(
+    key="weather_data",
+    deps=["open_meteo_raw"],
+    partitions_def=weather_monthly,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=CHECKS,
+    freshness_policy=dg.FreshnessPolicy.time_window(
+        fail_window=timedelta(hours=6), warn_window=timedelta(hours=2)
+    ),
+    group_name=WAREHOUSE,
+    kinds={"postgres"},
+    owners=[OWNER],
+    description=(
+        "Normalized hourly weather per location and source (open_meteo_era5, "
+        "open_meteo_forecast). observed_at is the END of the hour that precipitation sums, in "
+        "UTC. Rebuilt from raw_weather_pulls alone; re-running a month changes nothing."
+    ),
+)
+def weather_data(
+    context: dg.AssetExecutionContext, config: IngestConfig, database: DatabaseResource
+):
+    now = config.now()
+    totals = UpsertCounts()
+    windows = partition_windows(context)
+    for number, window in enumerate(windows, start=1):
+        end = min(window.end, now)
+        if end <= window.start:
+            continue
+        # The month in progress also rewrites the hours just before it: its first tick closes
+        # the previous month's last hour, which was still in the future at the tick before.
+        overlap = OVERLAP if window.end > now else timedelta(0)
+        with database.session() as session:  # one transaction per month
+            rows = observed_rows(session, window.start, end, overlap=overlap)
+            counts = upsert_weather(session, rows)
+        totals += counts
+        context.log.info(
+            f"month {number} of {len(windows)} ({window.start:%Y-%m}): {counts.inserted:,} new, "
+            f"{counts.updated:,} changed, {counts.unchanged:,} unchanged"
+        )
+    whole = context.partition_time_window
+    with database.session() as session:
+        quality = measure_window(session, whole.start, min(whole.end, now))
+    yield dg.MaterializeResult(
+        metadata={
+            "inserted": dg.MetadataValue.int(totals.inserted),
+            "updated": dg.MetadataValue.int(totals.updated),
+            "unchanged": dg.MetadataValue.int(totals.unchanged),
+            "expected_hours_per_location": dg.MetadataValue.int(quality.expected_hours),
+            "coverage": dg.MetadataValue.md(_coverage_table(quality)),
+        }
+    )
+    yield from _check_results(quality, whole.end > now, now)
+
+
+def _check_results(quality: WindowQuality, current: bool, now) -> list[dg.AssetCheckResult]:
+    worst = min(quality.coverage.values(), default=1.0)
+    stale = current and (
+        quality.newest_hour is None or now - quality.newest_hour > FRESHNESS_WARN_AFTER
+    )
+    return [
+        dg.AssetCheckResult(
+            check_name="values_in_range",
+            passed=quality.out_of_range == 0,
+            metadata={"rows_out_of_range": quality.out_of_range},
+        ),
+        dg.AssetCheckResult(
+            check_name="hourly_completeness",
+            passed=worst >= COMPLETENESS_WARN_BELOW,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"worst_location_coverage": round(worst, 4)},
+        ),
+        dg.AssetCheckResult(
+            check_name="unique_natural_key",
+            passed=quality.duplicate_keys == 0,
+            metadata={"duplicate_keys": quality.duplicate_keys},
+        ),
+        dg.AssetCheckResult(
+            check_name="newest_hour_fresh",
+            passed=not stale,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "newest_hour": str(quality.newest_hour),
+                "applies": "current month" if current else "no (historical month)",
+            },
+        ),
+    ]
+
+
+def _coverage_table(quality: WindowQuality) -> str:
+    lines = ["| location | hourly coverage |", "|---|---|"]
+    lines += [f"| {slug} | {share:.1%} |" for slug, share in sorted(quality.coverage.items())]
+    return "\n".join(lines)

@@ -1,0 +1,39 @@
+"""The hourly ingestion schedule: refresh the month in progress, then the forecast."""
+
+import os
+
+import dagster as dg
+
+from floodingnaque_pipeline.defs.weather.partitions import MANILA, weather_monthly
+
+DEFAULT_INGEST_CRON = "5 * * * *"  # minute 5: Open-Meteo's hourly model update has landed
+
+hourly_ingestion_job = dg.define_asset_job(
+    "hourly_ingestion",
+    selection=dg.AssetSelection.assets("open_meteo_raw", "weather_data", "weather_forecast"),
+    partitions_def=weather_monthly,
+    description="Current month's weather (incremental) plus the latest forecast.",
+)
+
+
+def ingest_cron() -> str:
+    return os.environ.get("FLOODINGNAQUE_INGEST_CRON") or DEFAULT_INGEST_CRON
+
+
+@dg.schedule(
+    job=hourly_ingestion_job,
+    cron_schedule=ingest_cron(),
+    execution_timezone=MANILA,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every hour (FLOODINGNAQUE_INGEST_CRON, Asia/Manila): the month in progress.",
+)
+def hourly_ingestion_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    tick = context.scheduled_execution_time
+    # The month the tick falls in (Manila time). At 00:05 on the 1st that is the new month;
+    # its run also rewrites the hours just before the month (the old month's last hour).
+    partition_key = weather_monthly.get_partition_key_for_timestamp(tick.timestamp())
+    return dg.RunRequest(
+        run_key=f"{partition_key}@{tick.isoformat()}",
+        partition_key=partition_key,
+        tags={"floodingnaque/tick": tick.isoformat()},
+    )
