@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from floodingnaque_pipeline.defs.labels.definitions import defs as labels_defs
 from floodingnaque_pipeline.defs.locations import locations
 from floodingnaque_pipeline.defs.weather.definitions import defs as weather_defs
 from floodingnaque_pipeline.resources.database import database_from_env
@@ -11,4 +12,4 @@ core_defs = dg.Definitions(
     resources={"database": database_from_env()},
 )
 
-defs = dg.Definitions.merge(core_defs, weather_defs)
+defs = dg.Definitions.merge(core_defs, weather_defs, labels_defs)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from floodingnaque_pipeline.sources.barangays import canonical_barangay, nearest_barangay
+from floodingnaque_pipeline.sources.csv_files import decode_utf8, header_problem, whole_file
 from floodingnaque_pipeline.sources.records import ParseResult, Rejection
 
 COLUMNS = (
@@ -78,18 +79,6 @@ def normalise_depth(text: str | None) -> str | None:
     return key if key in DEPTH_INCHES else None
 
 
-def _whole_file(reason: str) -> ParseResult[FloodEvent]:
-    return ParseResult(records=[], rejections=[Rejection(None, "", reason)])
-
-
-def _decode(content: bytes) -> str | None:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    return None if "\x00" in text else text  # BOM-less UTF-16 "decodes" full of NULs
-
-
 def _header_problem(header: list[str]) -> str | None:
     names = [h.strip().lower() for h in header]
     if any(_RAW_LAYOUT.match(h) for h in header) or len(set(names) & set(COLUMNS)) < 4:
@@ -97,17 +86,8 @@ def _header_problem(header: list[str]) -> str | None:
             "unrecognized layout (not the cleaned CDRRMO columns; raw PDF exports such as "
             f"raw_*.csv are not parsed): header {','.join(h.strip() for h in header)[:120]!r}"
         )
-    missing = [c for c in COLUMNS if c not in names]
-    extra = [h.strip() for h in header if h.strip().lower() not in COLUMNS]
-    dupes = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
-    problems = []
-    if missing:
-        problems.append("missing column(s) " + ", ".join(missing))
-    if extra:
-        problems.append("unknown/extra column(s) " + ", ".join(repr(e) for e in extra))
-    if dupes:
-        problems.append("duplicated column(s) " + ", ".join(dupes))
-    return ("unexpected header: " + "; ".join(problems)) if problems else None
+    problem = header_problem(header, COLUMNS, str.lower)
+    return f"unexpected header: {problem}" if problem else None
 
 
 def _part(row: dict[str, str], column: str) -> int | None:
@@ -205,19 +185,19 @@ def parse_cdrrmo_csv(content: bytes, file_name: str) -> ParseResult[FloodEvent]:
     `file_name` is accepted for symmetry with the PAGASA parser and for future per-file
     layouts; the layout itself is recognised from the header, not the name.
     """
-    text = _decode(content)
+    text = decode_utf8(content)
     if text is None:
-        return _whole_file("file is not UTF-8 encoded")
+        return whole_file("file is not UTF-8 encoded")
     if not text.strip():
-        return _whole_file("empty file")
+        return whole_file("empty file")
     lines = text.splitlines()
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
     except csv.Error as exc:
-        return _whole_file(f"unreadable header: {exc}")
+        return whole_file(f"unreadable header: {exc}")
     if problem := _header_problem(header):
-        return _whole_file(problem)
+        return whole_file(problem)
     names = [h.strip().lower() for h in header]
     result: ParseResult[FloodEvent] = ParseResult()
     last_line = reader.line_num
@@ -247,5 +227,5 @@ def parse_cdrrmo_csv(content: bytes, file_name: str) -> ParseResult[FloodEvent]:
             continue
         result.records.append(event)
     if not result.records and not result.rejections:
-        return _whole_file("no data rows (header only)")
+        return whole_file("no data rows (header only)")
     return result

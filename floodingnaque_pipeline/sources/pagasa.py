@@ -29,6 +29,7 @@ from datetime import date
 from importlib import resources
 from pathlib import PurePath
 
+from floodingnaque_pipeline.sources.csv_files import decode_utf8, header_problem, whole_file
 from floodingnaque_pipeline.sources.records import ParseResult, Rejection
 
 STATIONS_FILE = "pagasa_stations.csv"
@@ -96,34 +97,6 @@ def _file_key(name: str) -> str:
 def station_for_file(file_name: str) -> PagasaStation | None:
     key = _file_key(file_name)
     return next((s for s in load_stations() if s.slug == key), None)
-
-
-def _whole_file(reason: str) -> ParseResult[StationObservation]:
-    return ParseResult(records=[], rejections=[Rejection(None, "", reason)])
-
-
-def _decode(content: bytes) -> str | None:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    # UTF-16 text without a BOM decodes "successfully" as UTF-8 full of NULs.
-    return None if "\x00" in text else text
-
-
-def _header_problem(header: list[str]) -> str | None:
-    names = [h.strip().upper() for h in header]
-    missing = [c for c in COLUMNS if c not in names]
-    unknown = [h.strip() for h in header if h.strip().upper() not in COLUMNS]
-    dupes = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
-    problems = []
-    if missing:
-        problems.append("missing column(s) " + ", ".join(missing))
-    if unknown:
-        problems.append("unknown/extra column(s) " + ", ".join(repr(u) for u in unknown))
-    if dupes:
-        problems.append("duplicated column(s) " + ", ".join(dupes))
-    return "; ".join(problems) or None
 
 
 class _RowError(ValueError):
@@ -202,19 +175,19 @@ def parse_pagasa_csv(content: bytes, file_name: str) -> ParseResult[StationObser
     station = station_for_file(file_name)
     if station is None:
         known = ", ".join(f"{s.slug.replace('-', '_')}_daily.csv" for s in load_stations())
-        return _whole_file(f"unknown PAGASA station file name {file_name!r} (expected {known})")
-    text = _decode(content)
+        return whole_file(f"unknown PAGASA station file name {file_name!r} (expected {known})")
+    text = decode_utf8(content)
     if text is None:
-        return _whole_file("file is not UTF-8 encoded")
+        return whole_file("file is not UTF-8 encoded")
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
-        return _whole_file("empty file")
+        return whole_file("empty file")
     try:
         header = _split(lines[0])
     except _RowError as exc:
-        return _whole_file(f"unreadable header: {exc}")
-    if problem := _header_problem(header):
-        return _whole_file(f"unexpected header: {problem}")
+        return whole_file(f"unreadable header: {exc}")
+    if problem := header_problem(header, COLUMNS, str.upper):
+        return whole_file(f"unexpected header: {problem}")
     names = [h.strip().upper() for h in header]
     result: ParseResult[StationObservation] = ParseResult()
     first_seen: dict[date, int] = {}
@@ -236,5 +209,5 @@ def parse_pagasa_csv(content: bytes, file_name: str) -> ParseResult[StationObser
         first_seen[obs.observed_on] = line_no
         result.records.append(obs)
     if not result.records and not result.rejections:
-        return _whole_file("no data rows (header only)")
+        return whole_file("no data rows (header only)")
     return result

@@ -1,0 +1,1 @@
+"""Labels and station data: landing-folder sensor, PAGASA daily CSVs, CDRRMO flood records."""

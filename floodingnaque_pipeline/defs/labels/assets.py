@@ -1,0 +1,107 @@
+"""`station_observations` and `flood_events`: one landing file per partition, one transaction.
+
+A refused row or a refused file is data, not a failure: the run succeeds, the refusal is stored
+in `ingest_rejections` and the rejection-ratio check reports it. A database error is a failure:
+the file's transaction rolls back, so nothing of that file version is written.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+import dagster as dg
+
+from floodingnaque_pipeline.db.labels import (
+    CDRRMO,
+    PAGASA,
+    file_tally,
+    store_flood_file,
+    store_station_file,
+)
+from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
+from floodingnaque_pipeline.defs.labels.checks import rejection_ratio_result, rejection_ratio_spec
+from floodingnaque_pipeline.defs.labels.metadata import file_metadata
+from floodingnaque_pipeline.defs.labels.partitions import flood_record_files, pagasa_files
+from floodingnaque_pipeline.landing import sha256_bytes
+from floodingnaque_pipeline.resources.database import DatabaseResource
+from floodingnaque_pipeline.resources.landing import LandingZoneResource
+from floodingnaque_pipeline.sources.cdrrmo import parse_cdrrmo_csv
+from floodingnaque_pipeline.sources.pagasa import parse_pagasa_csv
+
+STATION_PREVIEW = ("observed_on", "rainfall_mm", "rainfall_trace", "tmax_c", "tmin_c",
+                   "relative_humidity_pct")  # fmt: skip
+FLOOD_PREVIEW = ("row_number", "event_date", "barangay", "barangay_inferred", "depth_class",
+                 "weather_disturbance")  # fmt: skip
+
+
+def _ingest(
+    context: dg.AssetExecutionContext,
+    database: DatabaseResource,
+    landing: LandingZoneResource,
+    source: str,
+    parse: Callable[[bytes, str], Any],
+    store: Callable[..., Any],
+    date_field: str,
+    preview: Sequence[str],
+) -> dg.MaterializeResult:
+    path = context.partition_key
+    content = landing.read_bytes(path)
+    sha = sha256_bytes(content)  # of the bytes read now: the file may have changed since the tick
+    result = parse(content, path)
+    with database.session() as session:  # the file's one transaction
+        counts = store(session, path, sha, result, context.run.run_id)
+    with database.session() as session:
+        tally = file_tally(session, source, path)
+    context.log.info(f"{path}: {counts.accepted} rows stored, {counts.rejected} refused")
+    dates: list[date] = [getattr(r, date_field) for r in result.records]
+    return dg.MaterializeResult(
+        metadata=file_metadata(result, counts, sha, dates, preview),
+        check_results=[rejection_ratio_result(tally, path)],
+    )
+
+
+@dg.asset(
+    key="station_observations",
+    partitions_def=pagasa_files,
+    group_name=WAREHOUSE,
+    kinds={"postgres"},
+    owners=[OWNER],
+    check_specs=[rejection_ratio_spec("station_observations")],
+    description=(
+        "PAGASA daily station data (NAIA, Port Area, Science Garden), one partition per landing "
+        "file (pagasa/<station>_daily.csv). -999 -> NULL, -1 -> 0 mm with rainfall_trace. The "
+        "date is PAGASA's climatological day (08:00 that day to 08:00 the next, local). A "
+        "re-dropped file replaces that file's rows; refused rows go to ingest_rejections."
+    ),
+)
+def station_observations(
+    context: dg.AssetExecutionContext, database: DatabaseResource, landing: LandingZoneResource
+) -> dg.MaterializeResult:
+    return _ingest(
+        context, database, landing, PAGASA, parse_pagasa_csv, store_station_file,
+        "observed_on", STATION_PREVIEW,
+    )  # fmt: skip
+
+
+@dg.asset(
+    key="flood_events",
+    partitions_def=flood_record_files,
+    group_name=WAREHOUSE,
+    kinds={"postgres"},
+    owners=[OWNER],
+    check_specs=[rejection_ratio_spec("flood_events")],
+    description=(
+        "CDRRMO Parañaque flood records (the model's labels), one partition per landing file "
+        "(flood_records/*.csv, cleaned column layout). Barangays mapped to the 16 canonical "
+        "names, depths to MMDA gauge classes; rows with no/impossible dates, far-away "
+        "coordinates or no placeable barangay, and raw PDF-export files, go to "
+        "ingest_rejections with the reason. A re-dropped file replaces that file's rows."
+    ),
+)
+def flood_events(
+    context: dg.AssetExecutionContext, database: DatabaseResource, landing: LandingZoneResource
+) -> dg.MaterializeResult:
+    return _ingest(
+        context, database, landing, CDRRMO, parse_cdrrmo_csv, store_flood_file,
+        "event_date", FLOOD_PREVIEW,
+    )  # fmt: skip

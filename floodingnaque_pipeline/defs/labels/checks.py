@@ -1,0 +1,47 @@
+"""Rejection-ratio check: what share of a file's rows was refused (counted in the database).
+
+Declared as a check spec of each asset and evaluated in the same step, right after the file's
+transaction commits: every materialization of a file partition is judged, and the check result
+never refers to another partition than the one just written.
+"""
+
+import dagster as dg
+
+from floodingnaque_pipeline.db.labels import FileTally
+
+CHECK_NAME = "rejection_ratio"
+WARN_ABOVE = 0.10  # a few bad rows are normal in hand-kept spreadsheets
+ERROR_ABOVE = 0.50  # most rows refused: wrong file, wrong layout or a broken export
+DESCRIPTION = (
+    "Share of the partition's file rows refused into ingest_rejections: warn above 10 %, error "
+    "above 50 % (a whole-file refusal counts as one refused row and no accepted ones)."
+)
+
+
+def rejection_ratio_spec(asset_key: str) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(name=CHECK_NAME, asset=asset_key, description=DESCRIPTION)
+
+
+def rejection_ratio_result(tally: FileTally, file_name: str) -> dg.AssetCheckResult:
+    ratio = tally.ratio
+    if ratio > ERROR_ABOVE:
+        passed, severity = False, dg.AssetCheckSeverity.ERROR
+    elif ratio > WARN_ABOVE:
+        passed, severity = False, dg.AssetCheckSeverity.WARN
+    else:
+        passed, severity = True, dg.AssetCheckSeverity.WARN
+    return dg.AssetCheckResult(
+        check_name=CHECK_NAME,
+        passed=passed,
+        severity=severity,
+        description=(
+            f"{file_name}: {tally.rejected} of {tally.accepted + tally.rejected} rows refused "
+            f"({ratio:.1%}); warn above {WARN_ABOVE:.0%}, error above {ERROR_ABOVE:.0%}"
+        ),
+        metadata={
+            "file": dg.MetadataValue.text(file_name),
+            "rows_accepted": dg.MetadataValue.int(tally.accepted),
+            "rows_rejected": dg.MetadataValue.int(tally.rejected),
+            "rejection_ratio": dg.MetadataValue.float(ratio),
+        },
+    )

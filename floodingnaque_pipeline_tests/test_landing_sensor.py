@@ -1,0 +1,190 @@
+"""The landing sensor on a real folder: settle, hash, request once; and a sensor-driven run."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from floodingnaque_pipeline.db.session import AppDatabase
+from floodingnaque_pipeline.defs.labels import definitions as labels
+from floodingnaque_pipeline.defs.labels.sensors import landing_sensor
+from floodingnaque_pipeline.landing import (
+    LandingPathError,
+    list_landing_files,
+    unusable_landing_files,
+)
+from floodingnaque_pipeline.resources.database import DatabaseResource
+from floodingnaque_pipeline.resources.landing import LandingZoneResource
+from floodingnaque_pipeline_tests.labels_support import drop, query
+
+NAIA = "pagasa/naia_daily.csv"
+
+
+class Ticker:
+    """Runs sensor ticks against one landing folder, carrying the cursor like the daemon."""
+
+    def __init__(self, landing: Path) -> None:
+        self.resources = {"landing": LandingZoneResource(landing_dir=str(landing))}
+        self.cursor: str | None = None
+
+    def tick(self) -> dg.SensorResult:
+        context = dg.build_sensor_context(cursor=self.cursor, resources=self.resources)
+        result = landing_sensor(context)
+        assert isinstance(result, dg.SensorResult)
+        self.cursor = result.cursor
+        return result
+
+
+def _set_mtime(path: Path, ns: int) -> None:
+    os.utime(path, ns=(ns, ns))  # explicit, so "changed since the last tick" is deterministic
+
+
+def test_dropped_file_is_requested_once_and_again_only_when_modified(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    ticker = Ticker(tmp_path)
+    path = drop(tmp_path, NAIA, shared_data / NAIA)
+    assert ticker.tick().run_requests == []  # first sight: may still be copying
+
+    result = ticker.tick()
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    [request] = result.run_requests
+    assert request.run_key == f"{NAIA}@{sha}"
+    assert request.partition_key == NAIA and request.job_name == "ingest_pagasa_file"
+    [partitions] = result.dynamic_partitions_requests
+    assert partitions.partitions_def_name == "pagasa_files"
+    assert list(partitions.partition_keys) == [NAIA]
+
+    assert ticker.tick().run_requests == []  # same file next tick: nothing
+    first_mtime = path.stat().st_mtime_ns
+    _set_mtime(path, first_mtime + 5_000_000_000)  # touched, same bytes
+    assert ticker.tick().run_requests == [] and ticker.tick().run_requests == []
+
+    path.write_bytes(path.read_bytes().replace(b"2020,1,1,0.5,", b"2020,1,1,0.7,"))
+    _set_mtime(path, first_mtime + 10_000_000_000)  # same size: only the mtime tells
+    assert ticker.tick().run_requests == []  # changed: wait for it to settle
+    [second] = ticker.tick().run_requests
+    assert second.run_key == f"{NAIA}@{hashlib.sha256(path.read_bytes()).hexdigest()}"
+    assert second.run_key != request.run_key
+    assert ticker.tick().run_requests == []
+
+    # Removed, then dropped again with the same bytes: nothing is ingested twice.
+    content = path.read_bytes()
+    path.unlink()
+    assert ticker.tick().run_requests == []
+    drop(tmp_path, NAIA, content)
+    assert ticker.tick().run_requests == [] and ticker.tick().run_requests == []
+
+    ticker.cursor = "{not json"  # an unreadable cursor starts over instead of failing ticks
+    assert ticker.tick().run_requests == []
+    assert [r.partition_key for r in ticker.tick().run_requests] == [NAIA]
+
+
+def test_growing_file_waits_until_stable(shared_data: Path, tmp_path: Path) -> None:
+    ticker = Ticker(tmp_path)
+    lines = (shared_data / NAIA).read_bytes().splitlines(keepends=True)
+    path = drop(tmp_path, NAIA, b"".join(lines[:100]))
+    for end in range(200, 1000, 100):  # an upload appending between ticks
+        assert ticker.tick().run_requests == []
+        with path.open("ab") as handle:
+            handle.write(b"".join(lines[end - 100 : end]))
+    assert ticker.tick().run_requests == []  # last growth seen now
+    [request] = ticker.tick().run_requests  # unchanged since the last tick: settled
+    assert request.run_key.endswith(hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_routes_by_folder_and_ignores_other_files(shared_data: Path, tmp_path: Path) -> None:
+    records = "flood_records/flood_records_2022.csv"
+    drop(tmp_path, records, shared_data / records)
+    drop(tmp_path, NAIA, shared_data / NAIA)
+    for ignored in ("pagasa/.naia_daily.csv.part", "pagasa/readme.txt", "other/x.csv"):
+        drop(tmp_path, ignored, b"x")
+    (tmp_path / "flood_records" / "sub.csv").mkdir()  # a folder named like a CSV
+    drop(tmp_path, "flood_records/records...2021.csv", b"x")  # not a valid partition key
+    assert list_landing_files(tmp_path) == [records, NAIA]
+    assert unusable_landing_files(tmp_path) == ["flood_records/records...2021.csv"]
+
+    ticker = Ticker(tmp_path)
+    ticker.tick()
+    result = ticker.tick()
+    jobs = {r.partition_key: r.job_name for r in result.run_requests}
+    assert jobs == {records: "ingest_flood_record_file", NAIA: "ingest_pagasa_file"}
+    added = {
+        r.partitions_def_name: list(r.partition_keys) for r in result.dynamic_partitions_requests
+    }
+    assert added == {"flood_record_files": [records], "pagasa_files": [NAIA]}
+
+    landing = LandingZoneResource(landing_dir=str(tmp_path))
+    for bad in ("../secret.csv", "pagasa/../../x.csv", "other/x.csv", "pagasa/a/b.csv"):
+        with pytest.raises(LandingPathError):
+            landing.read_bytes(bad)
+
+
+def test_sensor_requests_run_the_ingest_jobs_end_to_end(
+    shared_data: Path, tmp_path: Path, sqlite_url: str
+) -> None:
+    """Tick -> add partitions -> execute each requested job, as the daemon would."""
+    landing_dir = tmp_path / "landing"
+    for relative in (NAIA, "flood_records/flood_records_2022.csv", "flood_records/raw_2023.csv"):
+        drop(landing_dir, relative, shared_data / relative)
+    defs = dg.Definitions(
+        assets=labels.defs.assets,
+        jobs=labels.defs.jobs,
+        sensors=labels.defs.sensors,
+        resources={
+            "database": DatabaseResource(database_url=sqlite_url),
+            "landing": LandingZoneResource(landing_dir=str(landing_dir)),
+        },
+    )
+    dg.Definitions.validate_loadable(defs)
+    instance = dg.DagsterInstance.ephemeral()
+    ticker = Ticker(landing_dir)
+    ticker.tick()
+    result = ticker.tick()
+    for request in result.dynamic_partitions_requests:
+        instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
+    assert len(result.run_requests) == 3
+    for request in result.run_requests:
+        job = defs.resolve_job_def(request.job_name)
+        run = job.execute_in_process(instance=instance, partition_key=request.partition_key)
+        assert run.success
+    database = AppDatabase(sqlite_url)
+    try:
+        assert query(database, "SELECT count(*) FROM station_observations") == [(1827,)]
+        assert query(database, "SELECT count(*) FROM flood_events") == [(107,)]
+        [(reason,)] = query(database, "SELECT reason FROM ingest_rejections WHERE file = :f",
+                            f="flood_records/raw_2023.csv")  # fmt: skip
+        assert "unrecognized layout" in reason
+    finally:
+        database.dispose()
+
+
+def test_labels_definitions_expose_the_contract(
+    monkeypatch: pytest.MonkeyPatch, shared_data: Path, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("FLOODINGNAQUE_LANDING_DIR", str(tmp_path))
+    defs = importlib.reload(labels).defs
+    merged = dg.Definitions.merge(defs, dg.Definitions(resources={"database": DatabaseResource()}))
+    dg.Definitions.validate_loadable(merged)
+    specs = {s.key.to_user_string(): s for s in merged.resolve_all_asset_specs()}
+    assert set(specs) == {"station_observations", "flood_events"}
+    for spec in specs.values():
+        assert spec.owners and spec.description and spec.kinds == {"postgres"}
+        assert spec.group_name == "warehouse"
+    checks = {k.name for a in defs.assets for k in a.check_keys}  # type: ignore[union-attr]
+    assert checks == {"rejection_ratio"}
+    sensor = merged.resolve_sensor_def("landing_sensor")
+    assert sensor.minimum_interval_seconds == 30
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+    # The landing folder comes from FLOODINGNAQUE_LANDING_DIR (through dg.EnvVar).
+    drop(tmp_path, NAIA, shared_data / NAIA)
+    resources = {"landing": defs.resources["landing"]}
+    cursor = landing_sensor(dg.build_sensor_context(resources=resources)).cursor
+    result = landing_sensor(dg.build_sensor_context(cursor=cursor, resources=resources))
+    assert [r.partition_key for r in result.run_requests] == [NAIA]
