@@ -1,6 +1,7 @@
 """Every table of the app database, importable from one place (Alembic reads Base.metadata)."""
 
 from floodingnaque_pipeline.db.base import Base
+from floodingnaque_pipeline.db.models_features import FloodFeature
 from floodingnaque_pipeline.db.models_labels import FloodEvent, IngestRejection, StationObservation
 from floodingnaque_pipeline.db.models_ml import FloodPrediction, ModelVersion
 from floodingnaque_pipeline.db.models_weather import (
@@ -13,6 +14,7 @@ from floodingnaque_pipeline.db.models_weather import (
 __all__ = [
     "Base",
     "FloodEvent",
+    "FloodFeature",
     "FloodPrediction",
     "IngestRejection",
     "Location",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from itertools import repeat
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -37,12 +39,39 @@ def coordinates(session: Session, *, active_only: bool = True) -> list[Coordinat
     return [Coordinate(x.id, x.latitude, x.longitude, x.slug) for x in session.scalars(query)]
 
 
-def pull_rows(pull: StoredPull, coords_by_id: dict[int, Coordinate]) -> Iterable[Row]:
-    """(location_id, source, hour_end, values..., raw_pull_id) for every hour of a pull."""
+def pull_rows(
+    pull: StoredPull,
+    coords_by_id: dict[int, Coordinate],
+    lower: datetime | None = None,
+    upper: datetime | None = None,
+) -> list[Row]:
+    """(location_id, source, hour_end, values..., raw_pull_id) for the pull's hours in
+    (lower, upper]. Hours are sorted, so the window is cut by bisection, not row by row."""
     coords = [coords_by_id[i] for i in pull.location_ids]
+    rows: list[Row] = []
     for series in parse_columns(pull.payload, coords):
-        for location_id, hour_end, *values in series.rows():
-            yield (location_id, pull.source, hour_end, *values, pull.id)
+        hours = series.observed_at
+        first = 0 if lower is None else bisect_right(hours, lower)
+        last = len(hours) if upper is None else bisect_right(hours, upper)
+        n = last - first
+        if n <= 0:
+            continue
+        cut = slice(first, last)
+        rows.extend(
+            zip(
+                repeat(series.location_id, n),
+                repeat(pull.source, n),
+                hours[cut],
+                series.temperature_c[cut],
+                series.relative_humidity_pct[cut],
+                series.precipitation_mm[cut],
+                series.pressure_hpa[cut],
+                series.wind_speed_kmh[cut],
+                repeat(pull.id, n),
+                strict=True,
+            )
+        )
+    return rows
 
 
 def observed_rows(
@@ -55,12 +84,17 @@ def observed_rows(
     """
     lower = start - overlap
     coords_by_id = {c.location_id: c for c in coordinates(session, active_only=False)}
+    batches = [
+        pull_rows(
+            pull, coords_by_id, lower, end if pull.source == ERA5 else min(end, pull.fetched_at)
+        )
+        for pull in pulls_overlapping(session, [ERA5, FORECAST], lower, end)
+    ]
+    if len(batches) == 1:
+        return batches[0]
     latest: dict[tuple[int, str, datetime], Row] = {}
-    for pull in pulls_overlapping(session, [ERA5, FORECAST], lower, end):
-        for row in pull_rows(pull, coords_by_id):
-            hour_end = row[2]
-            if lower < hour_end <= end and (pull.source == ERA5 or hour_end <= pull.fetched_at):
-                latest[(row[0], row[1], hour_end)] = row
+    for batch in batches:  # oldest fetch first: later pulls overwrite
+        latest.update(((row[0], row[1], row[2]), row) for row in batch)
     return list(latest.values())
 
 
@@ -101,7 +135,7 @@ def latest_forecast_rows(session: Session, now: datetime) -> list[Row]:
             newest[location_id] = pull  # ordered by fetched_at: the last one wins
     rows: dict[tuple[int, datetime], Row] = {}
     for pull in {p.id: p for p in newest.values()}.values():
-        for row in pull_rows(pull, coords_by_id):
+        for row in pull_rows(pull, coords_by_id, lower=now):
             location_id, source, hour_end, *values, pull_id = row
             if newest[location_id].id == pull.id and hour_end > now:
                 rows[(location_id, hour_end)] = (

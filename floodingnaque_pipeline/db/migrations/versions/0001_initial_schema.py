@@ -267,12 +267,6 @@ def upgrade() -> None:
             name=op.f("fk_weather_data_location_id_locations"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["raw_pull_id"],
-            ["raw_weather_pulls.id"],
-            name=op.f("fk_weather_data_raw_pull_id_raw_weather_pulls"),
-            ondelete="SET NULL",
-        ),
         sa.PrimaryKeyConstraint(
             "location_id", "observed_at", "source", name=op.f("pk_weather_data")
         ),
@@ -317,12 +311,6 @@ def upgrade() -> None:
             ["locations.id"],
             name=op.f("fk_weather_forecast_location_id_locations"),
             ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["raw_pull_id"],
-            ["raw_weather_pulls.id"],
-            name=op.f("fk_weather_forecast_raw_pull_id_raw_weather_pulls"),
-            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint(
             "location_id", "valid_at", "source", name=op.f("pk_weather_forecast")
