@@ -48,7 +48,10 @@ def test_one_partition_then_rerun_is_identical(db_url: str, fake_open_meteo: Fak
     # The month owns the hour-ends in (start, end] in Manila time.
     assert hour_ends[0] == datetime(2024, 7, 1, 1, tzinfo=MANILA)
     assert hour_ends[-1] == datetime(2024, 8, 1, 0, tzinfo=MANILA)
-    assert _metadata(first, "weather_data")["inserted"] == len(rows)
+    first_meta = _metadata(first, "weather_data")
+    assert first_meta["inserted"] == len(rows)
+    assert "| open_meteo_era5 | 2024-07-31 16:00 |" in first_meta["preview"]
+    assert "| baclaran | 100.0% |" in first_meta["coverage"]
     pulls = pulls_snapshot(db_url)
 
     again = run_partition(db_url, fake_open_meteo, "2024-07-01")

@@ -64,3 +64,31 @@ def measure_window(session: Session, start: datetime, end: datetime) -> WindowQu
     duplicates = session.scalar(select(func.count()).select_from(keys))
     newest = session.scalar(select(func.max(W.observed_at)).where(in_window))
     return WindowQuality(expected, coverage, out_of_range or 0, duplicates or 0, newest)
+
+
+def preview_markdown(session: Session, start: datetime, end: datetime, limit: int = 12) -> str:
+    """The newest rows of the window as a Markdown table (shown in the Dagster UI)."""
+    rows = session.execute(
+        select(
+            Location.slug,
+            W.source,
+            W.observed_at,
+            W.temperature_c,
+            W.relative_humidity_pct,
+            W.precipitation_mm,
+            W.pressure_hpa,
+            W.wind_speed_kmh,
+        )
+        .join(Location, Location.id == W.location_id)
+        .where(W.observed_at > start, W.observed_at <= end)
+        .order_by(W.observed_at.desc(), Location.slug)
+        .limit(limit)
+    ).all()
+    lines = [
+        "| location | source | hour end (UTC) | °C | RH % | rain mm | hPa | km/h |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for slug, source, hour, *values in rows:
+        shown = " | ".join("" if v is None else f"{v:g}" for v in values)
+        lines.append(f"| {slug} | {source} | {hour:%Y-%m-%d %H:%M} | {shown} |")
+    return "\n".join(lines)

@@ -6,7 +6,11 @@ import dagster as dg
 
 from floodingnaque_pipeline.db.upsert import UpsertCounts
 from floodingnaque_pipeline.db.weather import OVERLAP, observed_rows, upsert_weather
-from floodingnaque_pipeline.db.weather_quality import WindowQuality, measure_window
+from floodingnaque_pipeline.db.weather_quality import (
+    WindowQuality,
+    measure_window,
+    preview_markdown,
+)
 from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
 from floodingnaque_pipeline.defs.weather.partitions import (
     IngestConfig,
@@ -80,6 +84,7 @@ def weather_data(
     whole = context.partition_time_window
     with database.session() as session:
         quality = measure_window(session, whole.start, min(whole.end, now))
+        preview = preview_markdown(session, whole.start, min(whole.end, now))
     yield dg.MaterializeResult(
         metadata={
             "inserted": dg.MetadataValue.int(totals.inserted),
@@ -87,6 +92,7 @@ def weather_data(
             "unchanged": dg.MetadataValue.int(totals.unchanged),
             "expected_hours_per_location": dg.MetadataValue.int(quality.expected_hours),
             "coverage": dg.MetadataValue.md(_coverage_table(quality)),
+            "preview": dg.MetadataValue.md(preview),
         }
     )
     yield from _check_results(quality, whole.end > now, now)
