@@ -8,6 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg2
+from sqlalchemy import text
+
+from floodingnaque_pipeline.db.locations import sync_locations
+from floodingnaque_pipeline.db.session import AppDatabase
+from floodingnaque_pipeline.locations import load_default_locations
 
 PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
@@ -37,3 +42,13 @@ def stopwatch(label: str, results: dict[str, float]) -> Iterator[None]:
     yield
     results[label] = time.perf_counter() - start
     print(f"  {label}: {results[label]:.2f} s", flush=True)
+
+
+def migrated_with_locations(url: str) -> tuple[AppDatabase, list[int]]:
+    """The app schema plus the 16 default locations; returns the database and their ids."""
+    database = AppDatabase(url)
+    database.migrate()
+    with database.session() as session:
+        sync_locations(session, load_default_locations())
+        ids = list(session.execute(text("SELECT id FROM locations ORDER BY id")).scalars())
+    return database, ids

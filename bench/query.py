@@ -12,13 +12,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from bench.common import scratch_database
+from bench.common import migrated_with_locations, scratch_database
 from bench.upsert import COLUMNS, make_rows
-from floodingnaque_pipeline.db.locations import sync_locations
 from floodingnaque_pipeline.db.models import WeatherData
-from floodingnaque_pipeline.db.session import AppDatabase
 from floodingnaque_pipeline.db.upsert import upsert_rows
-from floodingnaque_pipeline.locations import load_default_locations
 
 QUERY = text(
     "SELECT observed_at, precipitation_mm, temperature_c FROM weather_data "
@@ -40,11 +37,7 @@ def _median_ms(connection, params: dict) -> tuple[float, int, str]:
 
 def main() -> None:
     with scratch_database("fq_bench_query") as url:
-        database = AppDatabase(url)
-        database.migrate()
-        with database.session() as session:
-            sync_locations(session, load_default_locations())
-            ids = list(session.execute(text("SELECT id FROM locations ORDER BY id")).scalars())
+        database, ids = migrated_with_locations(url)
         rows = make_rows(ids, 16 * 87_672)  # 10 years of hours per location
         with database.session() as session:
             upsert_rows(session.connection(), WeatherData.__table__, COLUMNS, rows)

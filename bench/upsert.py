@@ -13,24 +13,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from bench.common import scratch_database, stopwatch
+from bench.common import migrated_with_locations, scratch_database, stopwatch
 from floodingnaque_pipeline.db.copy_format import write_copy_text
-from floodingnaque_pipeline.db.locations import sync_locations
 from floodingnaque_pipeline.db.models import WeatherData
 from floodingnaque_pipeline.db.session import AppDatabase
 from floodingnaque_pipeline.db.upsert import upsert_rows
-from floodingnaque_pipeline.locations import load_default_locations
+from floodingnaque_pipeline.db.weather import OBSERVATION_COLUMNS
 
-COLUMNS = [
-    "location_id",
-    "source",
-    "observed_at",
-    "temperature_c",
-    "relative_humidity_pct",
-    "precipitation_mm",
-    "pressure_hpa",
-    "wind_speed_kmh",
-]
+COLUMNS = OBSERVATION_COLUMNS
 ORM_SAMPLE = 5_000
 
 
@@ -60,11 +50,8 @@ def main() -> None:
     args = parser.parse_args()
     table = WeatherData.__table__
     with scratch_database("fq_bench_upsert") as url:
-        database = AppDatabase(url)
-        database.migrate()
+        database, ids = migrated_with_locations(url)
         with database.session() as session:
-            sync_locations(session, load_default_locations())
-            ids = list(session.execute(text("SELECT id FROM locations ORDER BY id")).scalars())
             session.execute(
                 text("CREATE TABLE weather_floor (LIKE weather_data INCLUDING DEFAULTS)")
             )

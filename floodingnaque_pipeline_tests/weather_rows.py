@@ -4,18 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 from floodingnaque_pipeline.db.locations import sync_locations
 from floodingnaque_pipeline.db.session import AppDatabase
+from floodingnaque_pipeline.db.weather import OBSERVATION_COLUMNS
 from floodingnaque_pipeline.locations import load_default_locations
 
-WEATHER_COLUMNS = [
-    "location_id",
-    "source",
-    "observed_at",
-    "temperature_c",
-    "relative_humidity_pct",
-    "precipitation_mm",
-    "pressure_hpa",
-    "wind_speed_kmh",
-]
+WEATHER_COLUMNS = OBSERVATION_COLUMNS
 
 
 def seed_locations(database: AppDatabase) -> list[int]:

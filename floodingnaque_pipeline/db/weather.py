@@ -23,7 +23,8 @@ VALUE_COLUMNS = [
     "pressure_hpa",
     "wind_speed_kmh",
 ]
-WEATHER_COLUMNS = ["location_id", "source", "observed_at", *VALUE_COLUMNS, "raw_pull_id"]
+OBSERVATION_COLUMNS = ["location_id", "source", "observed_at", *VALUE_COLUMNS]
+WEATHER_COLUMNS = [*OBSERVATION_COLUMNS, "raw_pull_id"]
 FORECAST_COLUMNS = ["location_id", "source", "valid_at", "issued_at", *VALUE_COLUMNS, "raw_pull_id"]
 # The hours just before a window are rewritten too: the first tick of a month then closes the
 # previous month's last hour, which was still a forecast at the tick before.
