@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from floodingnaque_pipeline.db.models import WeatherData
 from floodingnaque_pipeline.db.session import AppDatabase
+from floodingnaque_pipeline.definitions import defs
 from floodingnaque_pipeline.defs.weather.schedules import (
     hourly_ingestion_job,
     hourly_ingestion_schedule,
@@ -47,8 +48,9 @@ def test_schedule_asks_for_the_manila_month(when: datetime, partition: str) -> N
 def test_schedule_runs_hourly_at_minute_five_in_manila() -> None:
     assert hourly_ingestion_schedule.cron_schedule == "5 * * * *"
     assert hourly_ingestion_schedule.execution_timezone == "Asia/Manila"
-    selected = {k.to_user_string() for k in hourly_ingestion_job.selection.resolve(WEATHER_ASSETS)}
-    assert selected == {"open_meteo_raw", "weather_data", "weather_forecast"}
+    graph = defs.resolve_asset_graph()
+    selected = {k.to_user_string() for k in hourly_ingestion_job.selection.resolve(graph)}
+    assert selected == {"open_meteo_raw", "weather_data", "weather_forecast", "flood_risk"}
 
 
 def test_two_ticks_across_a_month_end_leave_no_hour_missing(

@@ -33,7 +33,5 @@ class FloodFeature(Base):
     doy_sin: Mapped[float] = mapped_column(Float)
     doy_cos: Mapped[float] = mapped_column(Float)
     rain_source: Mapped[str] = mapped_column(String(64))
-    built_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, server_default=func.current_timestamp()
-    )
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.current_timestamp())
     run_id: Mapped[str | None] = mapped_column(String(64))

@@ -10,9 +10,11 @@ DEFAULT_INGEST_CRON = "5 * * * *"  # minute 5: Open-Meteo's hourly model update 
 
 hourly_ingestion_job = dg.define_asset_job(
     "hourly_ingestion",
-    selection=dg.AssetSelection.assets("open_meteo_raw", "weather_data", "weather_forecast"),
+    selection=dg.AssetSelection.assets(
+        "open_meteo_raw", "weather_data", "weather_forecast", "flood_risk"
+    ),
     partitions_def=weather_monthly,
-    description="Current month's weather (incremental) plus the latest forecast.",
+    description="Current month's weather (incremental), the latest forecast, then flood risk.",
 )
 
 

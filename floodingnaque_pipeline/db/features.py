@@ -1,0 +1,62 @@
+"""Storing and reading flood_features (one transaction, the table mirrors the latest build)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from floodingnaque_pipeline.db.models import FloodFeature
+from floodingnaque_pipeline.db.upsert import UpsertCounts, upsert_rows
+from floodingnaque_pipeline.ml.features import FEATURE_COLUMNS
+
+KEY = ["location_id", "day"]
+VALUES = ["label", *FEATURE_COLUMNS, "rain_source"]
+_DELETE_CHUNK = 400
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def store_features(
+    session: Session, frame: pd.DataFrame, run_id: str | None
+) -> tuple[UpsertCounts, int]:
+    """Upsert every row, then delete rows the new build no longer has. Returns (counts, removed)."""
+    days = [d.date() for d in frame["day"]]
+    labels = [None if pd.isna(v) else bool(v) for v in frame["label"]]
+    values = [frame[c].astype(object).map(_clean).tolist() for c in FEATURE_COLUMNS]
+    rows = [
+        (int(loc), day, label, *vals, source, run_id)
+        for loc, day, label, source, *vals in zip(
+            frame["location_id"], days, labels, frame["rain_source"], *values, strict=True
+        )
+    ]
+    table = FloodFeature.__table__
+    counts = upsert_rows(session.connection(), table, [*KEY, *VALUES, "run_id"], rows,
+                         compare=VALUES, touch=["built_at"])  # fmt: skip
+    keep = {(r[0], r[1]) for r in rows}
+    existing = session.execute(select(table.c.location_id, table.c.day)).all()
+    stale = [tuple(k) for k in existing if tuple(k) not in keep]
+    for start in range(0, len(stale), _DELETE_CHUNK):
+        chunk = stale[start : start + _DELETE_CHUNK]
+        session.execute(delete(table).where(tuple_(table.c.location_id, table.c.day).in_(chunk)))
+    return counts, len(stale)
+
+
+def read_features(session: Session, since: date | None = None) -> pd.DataFrame:
+    table = FloodFeature.__table__
+    query = select(*(table.c[c] for c in [*KEY, *VALUES]))
+    if since is not None:
+        query = query.where(table.c.day >= since)
+    frame = pd.DataFrame(session.execute(query).all(), columns=[*KEY, *VALUES])
+    frame["day"] = pd.to_datetime(frame["day"])
+    frame["label"] = frame["label"].map(lambda v: float("nan") if v is None else float(v))
+    for column in FEATURE_COLUMNS:
+        frame[column] = frame[column].astype(float)
+    return frame

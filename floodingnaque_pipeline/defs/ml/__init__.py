@@ -1,0 +1,1 @@
+"""The model domain: flood_features -> flood_model -> flood_risk, alerts, retraining."""

@@ -1,0 +1,85 @@
+"""`flood_features`: the daily label + feature table the model trains on."""
+
+import dagster as dg
+
+from floodingnaque_pipeline.db.features import store_features
+from floodingnaque_pipeline.db.ml_inputs import (
+    events_frame,
+    hourly_frame,
+    location_sites,
+    locations_frame,
+    record_files,
+    station_frame,
+    station_sites,
+)
+from floodingnaque_pipeline.defs.constants import ML, OWNER
+from floodingnaque_pipeline.defs.ml.automation import retrain_daily
+from floodingnaque_pipeline.ml.features import build_features
+from floodingnaque_pipeline.ml.labels import attach_labels, covered_years, flood_days
+from floodingnaque_pipeline.resources.database import DatabaseResource
+
+
+@dg.asset(
+    key="flood_features",
+    deps=["locations", "weather_data", "station_observations", "flood_events"],
+    automation_condition=retrain_daily,
+    group_name=ML,
+    kinds={"postgres", "pandas"},
+    owners=[OWNER],
+    description=(
+        "One row per (active location, Manila day): label (flood recorded in that barangay or "
+        "within 1.5 km; NULL outside the years a usable CDRRMO file covers) and features: rain "
+        "over 1/2/3/7 days, antecedent precipitation index, peak 1 h / 3 h rain, humidity, "
+        "temperature, season. Rain from the nearest PAGASA gauge when it covers the day "
+        "(row D = 08:00 D .. 08:00 D+1 -> day D), else weather_data; rain_source says which."
+    ),
+)
+def flood_features(
+    context: dg.AssetExecutionContext, database: DatabaseResource
+) -> dg.MaterializeResult:
+    with database.session() as session:
+        locations = locations_frame(session)
+        hourly = hourly_frame(session)
+        observations = station_frame(session)
+        events = events_frame(session)
+        files = record_files(session)
+    if locations.empty:
+        raise dg.Failure("no active locations: materialize the `locations` asset first")
+    rows = build_features(hourly, observations, location_sites(locations), station_sites())
+    years = covered_years(files)
+    rows["label"] = attach_labels(rows, flood_days(events, locations), years)
+    with database.session() as session:
+        counts, removed = store_features(session, rows, context.run.run_id)
+    labelled = rows[rows["label"].notna()]
+    sources = rows["rain_source"].value_counts()
+    context.log.info(f"{len(rows):,} feature rows, {len(labelled):,} labelled (years {years})")
+    return dg.MaterializeResult(
+        metadata={
+            "rows": dg.MetadataValue.int(len(rows)),
+            "labelled_rows": dg.MetadataValue.int(len(labelled)),
+            "positive_rows": dg.MetadataValue.int(int((labelled["label"] == 1).sum())),
+            "positive_days": dg.MetadataValue.int(
+                int(labelled.loc[labelled["label"] == 1, "day"].nunique())
+            ),
+            "covered_years": dg.MetadataValue.text(", ".join(map(str, years)) or "none"),
+            "record_files": dg.MetadataValue.md(_files_table(files)),
+            "rain_sources": dg.MetadataValue.md(
+                "\n".join(
+                    ["| rain_source | rows |", "|---|---|"]
+                    + [f"| {k} | {v:,} |" for k, v in sources.items()]
+                )  # fmt: skip
+            ),
+            "inserted": dg.MetadataValue.int(counts.inserted),
+            "updated": dg.MetadataValue.int(counts.updated),
+            "removed": dg.MetadataValue.int(removed),
+        }
+    )
+
+
+def _files_table(files) -> str:
+    lines = ["| file | events | refused | years | labels? |", "|---|---|---|---|---|"]
+    for f in files:
+        verdict = "yes" if f.usable else f"no ({f.rejection_ratio:.0%} refused)"
+        years = ", ".join(map(str, f.years)) or "-"
+        lines.append(f"| {f.name} | {f.accepted} | {f.rejected} | {years} | {verdict} |")
+    return "\n".join(lines)

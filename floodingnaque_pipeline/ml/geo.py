@@ -1,0 +1,16 @@
+"""Distances on the sphere (small areas: the haversine formula is exact enough)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1: object, lon1: object, lat2: object, lon2: object) -> np.ndarray:
+    """Great-circle distance in km; broadcasts like numpy."""
+    p1, p2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
+    dlat = p2 - p1
+    dlon = np.radians(np.asarray(lon2, float)) - np.radians(np.asarray(lon1, float))
+    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))

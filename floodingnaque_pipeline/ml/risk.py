@@ -1,0 +1,90 @@
+"""Risk levels: calibrated model probability, raised by PAGASA's rainfall-warning rules.
+
+Rules on observed or forecast hourly rain of the day (PAGASA heavy rainfall warnings):
+Yellow >= 7.5 mm/h -> at least Alert (PAGASA's Yellow text is "flooding possible in low-lying
+areas", which is all of coastal Parañaque); Orange >= 15 mm/h -> at least Alert; Red >= 30 mm/h
+or >= 65 mm in 3 h -> Critical. The model's level comes from thresholds chosen on held-out days
+(model_versions.thresholds). The final level is the higher of the two; every reason is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from floodingnaque_pipeline.ml.hourly import MANILA, manila_day, with_3h_sums
+
+SAFE, ALERT, CRITICAL = 0, 1, 2
+LEVEL_NAMES = {SAFE: "Safe", ALERT: "Alert", CRITICAL: "Critical"}
+YELLOW_MM_H, ORANGE_MM_H, RED_MM_H, RED_MM_3H = 7.5, 15.0, 30.0, 65.0
+NO_MODEL = "no current model: the PAGASA rainfall rules alone decide"
+
+
+@dataclass(frozen=True)
+class Peak:
+    max_1h_mm: float
+    max_3h_mm: float
+    at: str  # local time and kind of the wettest hour, e.g. "14:00 forecast"
+
+
+@dataclass
+class Decision:
+    level: int = SAFE
+    probability: float | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    def raise_to(self, level: int, reason: str) -> None:
+        self.level = max(self.level, level)
+        self.reasons.append(reason)
+
+
+def peaks(hourly: pd.DataFrame) -> dict[tuple[int, pd.Timestamp], Peak]:
+    """hourly: deduplicated hours (location_id, observed_at, precipitation_mm, kind)."""
+    if hourly.empty:
+        return {}
+    frame = with_3h_sums(hourly.sort_values(["location_id", "observed_at"]).reset_index(drop=True))
+    frame["day"] = manila_day(frame["observed_at"])
+    frame["rain"] = frame["precipitation_mm"].fillna(0.0)
+    out: dict[tuple[int, pd.Timestamp], Peak] = {}
+    for (location_id, day), group in frame.groupby(["location_id", "day"]):
+        wettest = group.loc[group["rain"].idxmax()]
+        start = (wettest["observed_at"] - pd.Timedelta(hours=1)).tz_convert(MANILA)
+        at = f"{start:%H:%M} local, {wettest['kind']}"
+        out[(int(location_id), day)] = Peak(
+            float(group["rain"].max()), float(group["rain_3h_mm"].max()), at
+        )
+    return out
+
+
+def apply_rules(decision: Decision, peak: Peak | None) -> None:
+    if peak is None:
+        decision.reasons.append("no hourly rain data for this day: rules not applied")
+        return
+    one, three = peak.max_1h_mm, peak.max_3h_mm
+    if one >= RED_MM_H:
+        decision.raise_to(CRITICAL, f"PAGASA Red rule: {one:.1f} mm in one hour "
+                                    f"(>= {RED_MM_H:g} mm/h) from {peak.at}")  # fmt: skip
+    if three >= RED_MM_3H:
+        decision.raise_to(CRITICAL, f"PAGASA Red rule: {three:.1f} mm in 3 hours "
+                                    f"(>= {RED_MM_3H:g} mm/3 h)")  # fmt: skip
+    if one < RED_MM_H and one >= YELLOW_MM_H:
+        colour, limit = ("Orange", ORANGE_MM_H) if one >= ORANGE_MM_H else ("Yellow", YELLOW_MM_H)
+        decision.raise_to(ALERT, f"PAGASA {colour} rule: {one:.1f} mm in one hour "
+                                 f"(>= {limit:g} mm/h) from {peak.at}")  # fmt: skip
+    if decision.level == SAFE:
+        decision.reasons.append(f"rain below PAGASA Yellow ({YELLOW_MM_H:g} mm/h): wettest hour "
+                                f"{one:.1f} mm, wettest 3 h {three:.1f} mm")  # fmt: skip
+
+
+def apply_model(decision: Decision, probability: float, thresholds: dict, version: str) -> None:
+    decision.probability = round(float(np.clip(probability, 0.0, 1.0)), 4)
+    p, alert, critical = decision.probability, thresholds["alert"], thresholds["critical"]
+    if p >= critical:
+        decision.raise_to(CRITICAL, f"model {version}: p={p:.3f} >= Critical threshold "
+                                    f"{critical:.3f}")  # fmt: skip
+    elif p >= alert:
+        decision.raise_to(ALERT, f"model {version}: p={p:.3f} >= Alert threshold {alert:.3f}")
+    else:
+        decision.reasons.append(f"model {version}: p={p:.3f} below Alert threshold {alert:.3f}")

@@ -1,0 +1,68 @@
+"""PAGASA station days -> the rain a location got on a Manila day, from its nearest gauge.
+
+Alignment: the PAGASA row dated D holds the 24 h from 08:00 local on D to 08:00 on D+1
+(sources/pagasa.py). We assign it to the Manila day D: it holds 16 of D's 24 hours
+(08:00-24:00, when the afternoon convection and most recorded floods happen), while D's
+first 8 hours (00:00-08:00) sit in row D-1. So "station rain on day D" is rain from 08:00 on D
+to 08:00 on D+1, e.g. Typhoon Paeng: NAIA 178 mm on the row dated 2022-10-29 -> day 2022-10-29,
+the day 17 floods were recorded.
+
+"Covers the day": the nearest station within MAX_STATION_KM whose rainfall that day is not
+missing (a trace counts as 0 mm). Otherwise the next nearest, otherwise no station value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from floodingnaque_pipeline.ml.geo import haversine_km
+
+MAX_STATION_KM = 25.0  # Science Garden (~17-20 km away) still beats ERA5's 0.25° cells
+STATION_DAILY_COLUMNS = ["location_id", "day", "rain_mm", "humidity_pct", "temperature_c",
+                         "station"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Site:
+    key: str  # location id or station slug
+    latitude: float
+    longitude: float
+
+
+def stations_by_distance(location: Site, stations: Sequence[Site]) -> list[str]:
+    distances = [
+        (float(haversine_km(location.latitude, location.longitude, s.latitude, s.longitude)), s.key)
+        for s in stations
+    ]
+    return [slug for km, slug in sorted(distances) if km <= MAX_STATION_KM]
+
+
+def station_daily(
+    observations: pd.DataFrame, locations: Sequence[Site], stations: Sequence[Site]
+) -> pd.DataFrame:
+    """observations: station, observed_on, rainfall_mm, tmax_c, tmin_c, relative_humidity_pct.
+    Returns one row per (location, day) that some gauge covers, tagged with that gauge."""
+    if observations.empty:
+        return pd.DataFrame(columns=STATION_DAILY_COLUMNS)
+    obs = observations[observations["rainfall_mm"].notna()].copy()
+    obs["day"] = pd.to_datetime(obs["observed_on"])  # row D -> Manila day D (docstring)
+    obs["temperature_c"] = (obs["tmax_c"] + obs["tmin_c"]) / 2
+    obs = obs.rename(columns={"rainfall_mm": "rain_mm", "relative_humidity_pct": "humidity_pct"})
+    by_station = {slug: frame.set_index("day") for slug, frame in obs.groupby("station")}
+    parts = []
+    for location in locations:
+        chosen: pd.DataFrame | None = None
+        for slug in stations_by_distance(location, stations):
+            if slug not in by_station:
+                continue
+            frame = by_station[slug][["rain_mm", "humidity_pct", "temperature_c", "station"]]
+            # combine_first: the nearer gauge keeps its days, the farther one fills the gaps.
+            chosen = frame if chosen is None else chosen.combine_first(frame)
+        if chosen is not None:
+            parts.append(chosen.reset_index().assign(location_id=int(location.key)))
+    if not parts:
+        return pd.DataFrame(columns=STATION_DAILY_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[STATION_DAILY_COLUMNS]

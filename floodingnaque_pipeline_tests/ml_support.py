@@ -1,0 +1,93 @@
+"""Helpers for the model tests: real label files into a database, ML assets run in-process."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from floodingnaque_pipeline.db.session import AppDatabase
+from floodingnaque_pipeline.defs.ml.features import flood_features
+from floodingnaque_pipeline.defs.ml.model import flood_model
+from floodingnaque_pipeline.defs.ml.risk import flood_risk
+from floodingnaque_pipeline.resources.alerts import AlertWebhookResource
+from floodingnaque_pipeline.resources.database import DatabaseResource
+from floodingnaque_pipeline.sources.cdrrmo import COLUMNS as CDRRMO_COLUMNS
+from floodingnaque_pipeline_tests.labels_support import drop, ingest
+from floodingnaque_pipeline_tests.weather_rows import seed_locations
+
+PAGASA_FILES = ("naia_daily.csv", "port_area_daily.csv", "science_garden_daily.csv")
+
+
+def load_real_labels(
+    database: AppDatabase,
+    db_url: str,
+    shared_data: Path,
+    landing: Path,
+    instance: dg.DagsterInstance,
+    flood_files: tuple[str, ...] = ("flood_records_2022.csv", "flood_records_2023.csv"),
+) -> None:
+    """Locations, the three PAGASA files and the CDRRMO files through the real label assets."""
+    seed_locations(database)
+    for name in PAGASA_FILES:
+        drop(landing, f"pagasa/{name}", shared_data / "pagasa" / name)
+        ingest(f"pagasa/{name}", db_url, landing, instance)
+    for name in flood_files:
+        drop(landing, f"flood_records/{name}", shared_data / "flood_records" / name)
+        ingest(f"flood_records/{name}", db_url, landing, instance)
+
+
+def synthetic_2023_file(shared_data: Path, flood_days: list[date]) -> bytes:
+    """The real 2023 records' places (coordinates, barangays, depths) spread over the given
+    days instead of the filled-down 2023-05-20: a labelled 2023 for the out-of-time test."""
+    source = shared_data / "flood_records" / "flood_records_2023.csv"
+    rows = list(csv.DictReader(io.StringIO(source.read_text(encoding="utf-8-sig"))))
+    rows = [r for r in rows if r["latitude"].strip() and r["longitude"].strip()]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(CDRRMO_COLUMNS))
+    writer.writeheader()
+    for number, row in enumerate(rows, start=1):
+        day = flood_days[number % len(flood_days)]
+        writer.writerow(
+            {c: row.get(c, "") for c in CDRRMO_COLUMNS}
+            | {
+                "record_num": number,
+                "date": day.isoformat(),
+                "month": f"{day.month}.0",
+                "day": f"{day.day}.0",
+                "year": day.year,
+            }
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def run_ml(
+    assets: list,
+    db_url: str,
+    instance: dg.DagsterInstance | None = None,
+    run_config: dict[str, Any] | None = None,
+    raise_on_error: bool = True,
+    webhook: str | None = None,
+) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        assets,
+        resources={
+            "database": DatabaseResource(database_url=db_url),
+            "alert_webhook": AlertWebhookResource(url=webhook, backoff_s=0.01),
+        },
+        instance=instance,
+        run_config=run_config or {},
+        raise_on_error=raise_on_error,
+    )
+
+
+ML_ASSETS = {"features": flood_features, "model": flood_model, "risk": flood_risk}
+
+
+def materialization_metadata(result: dg.ExecuteInProcessResult, node: str) -> dict[str, Any]:
+    (event,) = result.asset_materializations_for_node(node)
+    return {k: v.value for k, v in event.metadata.items()}
