@@ -59,7 +59,7 @@ def owm_raw(
                 fetched_at=utc_now(),
                 payload=payload,
                 payload_bytes=size,
-                run_id=context.run_id,
+                run_id=context.run.run_id,
                 key_extra=record.observed_at.isoformat(),
             )
             rows.append(

@@ -101,7 +101,7 @@ def open_meteo_raw(
                 fetched_at=utc_now(),
                 payload=payload,
                 payload_bytes=size,
-                run_id=context.run_id,
+                run_id=context.run.run_id,
             )
         context.log.info(
             f"chunk {number} of {len(plan)}: {pull.source} {pull.start} .. {pull.end}, "

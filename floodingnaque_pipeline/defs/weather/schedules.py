@@ -13,7 +13,6 @@ hourly_ingestion_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(
         "open_meteo_raw", "weather_data", "weather_forecast", "flood_risk"
     ),
-    partitions_def=weather_monthly,
     description="Current month's weather (incremental), the latest forecast, then flood risk.",
 )
 
