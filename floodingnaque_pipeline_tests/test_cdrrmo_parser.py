@@ -196,7 +196,7 @@ def test_quoted_multiline_row_keeps_line_numbers() -> None:
     multi = GOOD.replace("INTERSECTION", '"INTER\nSECTION, A"')
     result = _parse(multi, GOOD[:30])
     assert [e.row_number for e in result.records] == [2]
-    assert result.records[0].location_text == "INTER\nSECTION, A"
+    assert result.records[0].location_text == "INTER SECTION, A"  # wrapped cells are joined
     assert result.rejections[0].row_number == 4
 
 

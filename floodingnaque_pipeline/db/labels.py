@@ -34,7 +34,7 @@ STATION_FIELDS = (
 )  # fmt: skip
 FLOOD_FIELDS = (
     "event_date", "barangay", "barangay_inferred", "location_text", "latitude", "longitude",
-    "depth_class", "depth_in", "weather_disturbance",
+    "depth_class", "depth_in", "weather_disturbance", "date_evidence", "source_record",
 )  # fmt: skip
 PROVENANCE = ("source_file", "source_row")
 STATION_KEY = ("station", "observed_on")  # a later file for the same day takes the day over

@@ -76,6 +76,10 @@ class FloodEvent(Base):
     depth_class: Mapped[str | None] = mapped_column(String(16))
     depth_in: Mapped[int | None] = mapped_column(Integer)
     weather_disturbance: Mapped[str | None] = mapped_column(Text)
+    # Where the date came from (date cell, the block's date, a remark ...), and the record
+    # number printed in the export: each label can be checked against the published file.
+    date_evidence: Mapped[str | None] = mapped_column(Text)
+    source_record: Mapped[int | None] = mapped_column(Integer)
     source_file: Mapped[str] = mapped_column(String(512))
     source_row: Mapped[int] = mapped_column(Integer)
     ingested_at: Mapped[datetime] = mapped_column(

@@ -1,6 +1,12 @@
-"""CDRRMO Parañaque flood records (cleaned CSV layout) -> `FloodEvent` labels.
+"""CDRRMO Parañaque flood records -> `FloodEvent` labels, whichever layout the city published.
 
-Decisions, each taken after reading flood_records_2022.csv / _2023.csv:
+`parse_cdrrmo_csv` decodes the file and picks its reader by looking at the content (never at
+the file name): the cleaned column layout (this module), the table-from-PDF export
+(`cdrrmo_table`, raw_2022/raw_2023) or the text-from-PDF export (`cdrrmo_text`, raw_2025). A file
+in none of them is refused whole with a reason naming the layouts known. Every reader gives each
+record a date with its `date_evidence` and applies the same field rules (`cdrrmo_fields`).
+
+Cleaned layout decisions, each taken after reading flood_records_2022.csv / _2023.csv:
 
 * Dates come only from the ISO `date` column and must agree with the `year`/`month`/`day`
   columns. An empty date is rejected ("missing date"), never guessed from neighbouring rows. A
@@ -11,14 +17,10 @@ Decisions, each taken after reading flood_records_2022.csv / _2023.csv:
 * Depth is normalised to the MMDA gauge classes (`DEPTH_INCHES`). Unrecognised depths ("14.49
   level half", "N/A above", ...: 8 of 109 rows in 2022, 1 of 162 in 2023) are PDF-extraction
   debris, too common to throw the flood away: the event is kept with depth None.
-* Coordinates must lie in `BBOX` (Parañaque plus ~3-5 km; the real records span lat
-  14.446..14.532, lon 120.985..121.045); outside -> rejected. Non-numeric -> rejected. Only one of
-  the pair present -> both treated as absent.
+* Coordinates must lie in `BBOX` (Parañaque plus ~3-5 km); outside -> rejected. Non-numeric ->
+  rejected. Only one of the pair present -> both treated as absent.
 * Barangay: `canonical_barangay`; if empty/unmappable, the nearest centroid within
   `INFER_MAX_KM` is used and `barangay_inferred=True`; with no usable coordinates -> rejected.
-* The raw PDF export (`raw_*.csv`, header starting `,*YEAR 2022`) is refused as a whole
-  ("unrecognized layout"): a record spans 2-4 lines and the date cell sits mid-group, so rows
-  cannot be reassembled without guessing.
 """
 
 from __future__ import annotations
@@ -27,65 +29,36 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 
-from floodingnaque_pipeline.sources.barangays import canonical_barangay, nearest_barangay
+from floodingnaque_pipeline.sources import cdrrmo_table, cdrrmo_text
+from floodingnaque_pipeline.sources.cdrrmo_fields import (
+    BBOX,
+    DEPTH_INCHES,
+    INFER_MAX_KM,
+    FloodEvent,
+    RecordError,
+    build_event,
+    normalise_depth,
+)
 from floodingnaque_pipeline.sources.csv_files import decode_utf8, header_problem, whole_file
 from floodingnaque_pipeline.sources.records import ParseResult, Rejection
+
+__all__ = ["BBOX", "COLUMNS", "DEPTH_INCHES", "INFER_MAX_KM", "FloodEvent", "LAYOUTS",
+           "normalise_depth", "parse_cdrrmo_csv", "parse_cleaned"]  # fmt: skip
 
 COLUMNS = (
     "record_num", "date", "month", "day", "year", "barangay", "location", "latitude", "longitude",
     "flood_depth", "weather_disturbance", "remarks", "time_reported", "time_subsided",
 )  # fmt: skip
-BBOX = (14.40, 14.56, 120.95, 121.08)  # lat_min, lat_max, lon_min, lon_max
-INFER_MAX_KM = 3.0
-# MMDA flood gauge: class -> depth in inches.
-DEPTH_INCHES: dict[str, int] = {
-    "gutter": 8,
-    "half-knee": 10,
-    "half-tire": 13,
-    "knee": 19,
-    "tire": 26,
-    "waist": 37,
-    "chest": 45,
-}
-_DEPTH_FILLER = {"deep", "level", "lvl", "high", "flood", "flooded", "water", "depth"}
-_RAW_LAYOUT = re.compile(r"^\s*\*?\s*YEAR\s+\d{4}", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class FloodEvent:
-    event_date: date
-    barangay: str  # one of the 16 canonical names
-    barangay_inferred: bool  # True when placed by coordinates, not by the barangay cell
-    location_text: str | None
-    latitude: float | None
-    longitude: float | None
-    depth_class: str | None  # a key of DEPTH_INCHES
-    depth_in: int | None
-    weather_disturbance: str | None
-    row_number: int  # 1-based line where the row starts; the header is line 1
-
-
-class _RowError(ValueError):
-    pass
-
-
-def normalise_depth(text: str | None) -> str | None:
-    """'Half-Knee', 'knee deep', 'WAIST LEVEL' -> MMDA class name; None when unrecognised."""
-    words = re.sub(r"[^a-z]+", " ", (text or "").lower()).split()
-    key = "-".join(w.replace("tyre", "tire") for w in words if w not in _DEPTH_FILLER)
-    return key if key in DEPTH_INCHES else None
+_RowError = RecordError
 
 
 def _header_problem(header: list[str]) -> str | None:
     names = [h.strip().lower() for h in header]
-    if any(_RAW_LAYOUT.match(h) for h in header) or len(set(names) & set(COLUMNS)) < 4:
-        return (
-            "unrecognized layout (not the cleaned CDRRMO columns; raw PDF exports such as "
-            f"raw_*.csv are not parsed): header {','.join(h.strip() for h in header)[:120]!r}"
-        )
+    if len(set(names) & set(COLUMNS)) < 4:
+        return _unknown_layout(",".join(h.strip() for h in header))
     problem = header_problem(header, COLUMNS, str.lower)
     return f"unexpected header: {problem}" if problem else None
 
@@ -126,70 +99,34 @@ def _event_date(row: dict[str, str]) -> date:
     return day
 
 
-def _coordinates(row: dict[str, str]) -> tuple[float | None, float | None]:
-    lat_raw, lon_raw = row["latitude"].strip(), row["longitude"].strip()
-    if not lat_raw or not lon_raw:
-        return None, None  # half a coordinate is not a location
-    try:
-        lat, lon = float(lat_raw), float(lon_raw)
-    except ValueError:
-        raise _RowError(f"coordinates ({lat_raw!r}, {lon_raw!r}) are not numbers") from None
-    lat_min, lat_max, lon_min, lon_max = BBOX
-    if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
-        raise _RowError(
-            f"coordinates ({lat}, {lon}) are outside Parañaque "
-            f"(lat {lat_min}..{lat_max}, lon {lon_min}..{lon_max})"
-        )
-    return lat, lon
-
-
-def _barangay(raw: str, lat: float | None, lon: float | None) -> tuple[str, bool]:
-    if name := canonical_barangay(raw):
-        return name, False
-    shown = f"barangay {raw!r} not recognised" if raw else "barangay empty"
-    if lat is None or lon is None:
-        raise _RowError(f"{shown} and no coordinates")
-    nearest = nearest_barangay(lat, lon, max_km=INFER_MAX_KM)
-    if nearest is None:
-        raise _RowError(
-            f"{shown} and coordinates ({lat}, {lon}) are over {INFER_MAX_KM:g} km "
-            "from every barangay centroid"
-        )
-    return nearest[0], True
-
-
 def _event(row: dict[str, str], line_no: int) -> FloodEvent:
     if not any(v.strip() for v in row.values()):
         raise _RowError("empty row")
     event_date = _event_date(row)
-    lat, lon = _coordinates(row)
-    barangay, inferred = _barangay(row["barangay"].strip(), lat, lon)
-    depth = normalise_depth(row["flood_depth"])
-    return FloodEvent(
+    return build_event(
         event_date=event_date,
-        barangay=barangay,
-        barangay_inferred=inferred,
-        location_text=row["location"].strip() or None,
-        latitude=lat,
-        longitude=lon,
-        depth_class=depth,
-        depth_in=DEPTH_INCHES[depth] if depth else None,
-        weather_disturbance=row["weather_disturbance"].strip() or None,
+        date_evidence=f"date cell {row['date'].strip()!r} (line {line_no})",
+        barangay_text=row["barangay"],
+        location_text=row["location"],
+        latitude_text=row["latitude"],
+        longitude_text=row["longitude"],
+        depth_text=row["flood_depth"],
+        disturbance_text=row["weather_disturbance"],
         row_number=line_no,
+        source_record=_record_number(row["record_num"]),
     )
 
 
-def parse_cdrrmo_csv(content: bytes, file_name: str) -> ParseResult[FloodEvent]:
-    """Parse one cleaned CDRRMO file. Every non-blank data row ends as a record or a rejection.
+def _record_number(text: str) -> int | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return int(value) if math.isfinite(value) and value.is_integer() and value > 0 else None
 
-    `file_name` is accepted for symmetry with the PAGASA parser and for future per-file
-    layouts; the layout itself is recognised from the header, not the name.
-    """
-    text = decode_utf8(content)
-    if text is None:
-        return whole_file("file is not UTF-8 encoded")
-    if not text.strip():
-        return whole_file("empty file")
+
+def parse_cleaned(text: str) -> ParseResult[FloodEvent]:
+    """The cleaned column layout. Every non-blank data row ends as a record or a rejection."""
     lines = text.splitlines()
     reader = csv.reader(io.StringIO(text))
     try:
@@ -229,3 +166,41 @@ def parse_cdrrmo_csv(content: bytes, file_name: str) -> ParseResult[FloodEvent]:
     if not result.records and not result.rejections:
         return whole_file("no data rows (header only)")
     return result
+
+
+# (name shown to the analyst, recogniser, reader); the first recogniser that matches reads it.
+LAYOUTS: tuple[tuple[str, Callable[[str], bool], Callable[[str], ParseResult[FloodEvent]]], ...] = (
+    (
+        "table-from-PDF export (title row ',*YEAR 2022', one record over several rows)",
+        cdrrmo_table.looks_like_table_export,
+        cdrrmo_table.parse_table_export,
+    ),
+    (
+        "text-from-PDF export (title line '\"*YEAR 2025\"', one quoted text line per row)",
+        cdrrmo_text.looks_like_text_export,
+        cdrrmo_text.parse_text_export,
+    ),
+    ("cleaned CSV (header " + ",".join(COLUMNS) + ")", lambda _text: True, parse_cleaned),
+)
+
+
+def _unknown_layout(header: str) -> str:
+    known = "; ".join(name for name, _, _ in LAYOUTS)
+    return f"unrecognized layout: header {header[:120]!r}; the layouts known are: {known}"
+
+
+def parse_cdrrmo_csv(content: bytes, file_name: str) -> ParseResult[FloodEvent]:
+    """Parse one CDRRMO file in any known layout; every record ends accepted or refused.
+
+    `file_name` is only for symmetry with the PAGASA parser: the layout is recognised from the
+    content, not the name.
+    """
+    text = decode_utf8(content)
+    if text is None:
+        return whole_file("file is not UTF-8 encoded")
+    if not text.strip():
+        return whole_file("empty file")
+    for _name, recognises, read in LAYOUTS:
+        if recognises(text):
+            return read(text)
+    raise AssertionError("the cleaned layout accepts any text")  # pragma: no cover
