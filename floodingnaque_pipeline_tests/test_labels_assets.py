@@ -7,6 +7,7 @@ import hashlib
 import io
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
@@ -157,6 +158,10 @@ def test_raw_layout_is_refused_whole_with_reason(
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
 
 
+def _rows_of(snapshot: dict[str, list[tuple[Any, ...]]], name: str) -> list[tuple[Any, ...]]:
+    return [r for r in snapshot["flood_events"] if any(name in str(v) for v in r)]
+
+
 def test_corrected_redrop_replaces_that_files_rows(
     app_db: AppDatabase, db_url: str, shared_data: Path, tmp_path: Path
 ) -> None:
@@ -169,7 +174,7 @@ def test_corrected_redrop_replaces_that_files_rows(
          shared_data / "flood_records/flood_records_2023.csv")  # fmt: skip
     ingest(relative, url, tmp_path, instance)
     ingest("flood_records/flood_records_2023.csv", url, tmp_path, instance)
-    other_file = [r for r in snap(app_db)["flood_events"] if any("2023.csv" in str(v) for v in r)]
+    other_file = _rows_of(snap(app_db), "2023.csv")
 
     # Correction: rows 3-12 removed, row 2's barangay fixed, the empty-date rows dropped.
     kept = [original[0], original[1].replace("DIONISIO", "SAN ISIDRO"), *original[12:]]
@@ -189,7 +194,7 @@ def test_corrected_redrop_replaces_that_files_rows(
     assert query(app_db, "SELECT count(*) FROM ingest_rejections WHERE file = :f", f=relative) == [
         (0,)
     ]
-    assert [r for r in snap(app_db)["flood_events"] if any("2023.csv" in str(v) for v in r)] == other_file
+    assert _rows_of(snap(app_db), "2023.csv") == other_file
 
     # PAGASA: a shorter NAIA file leaves only its days.
     naia = (shared_data / "pagasa/naia_daily.csv").read_text(encoding="utf-8").splitlines(True)
