@@ -1,17 +1,16 @@
-"""The landing folder: which files are there, and which of them are new, settled content.
+"""The landing folder: which files are there, and reading one of them safely.
 
-Pure module (no Dagster), so the landing sensor's decisions are testable on a real folder.
-The sensor keeps `LandingCursor` between ticks. A file is *settled* when its (size, mtime_ns)
-is the same on two consecutive ticks; only settled files are hashed, and a settled file whose
-SHA-256 differs from the content last requested for that path is *ready* to be ingested.
-Files are never parsed here: ticks stay cheap and a broken file is judged by the run.
+Pure module (no Dagster). Only regular files directly inside `pagasa/` and `flood_records/`
+count: a symlink (to /etc/passwd, to a 0600 .env, ...) or a sub-folder that is a link is never
+listed or read, so nothing outside the folder can reach `ingest_rejections`. What the sensor
+remembers between ticks is in `landing_state`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass, field
+import os
+import stat
 from pathlib import Path, PurePosixPath
 
 # Sub-folder -> what lands there. Partition keys are the landing-relative paths.
@@ -43,17 +42,38 @@ def check_relative_path(relative_path: str) -> PurePosixPath:
     return path
 
 
+class LandingFileRefused(ValueError):
+    """A landing file that exists but must not be read (a link, not a regular file, too big)."""
+
+
+def _folders(root: Path) -> list[tuple[str, Path]]:
+    # A sub-folder that is a symlink could point anywhere: it is not a landing folder.
+    return [
+        (folder, root / folder)
+        for folder in FOLDERS
+        if (root / folder).is_dir() and not (root / folder).is_symlink()
+    ]
+
+
 def unusable_landing_files(root: Path) -> list[str]:
-    """CSV files in the landing sub-folders whose names cannot become partition keys."""
+    """CSV entries in the landing sub-folders that are not ingested, each with why."""
     found = []
     for folder in FOLDERS:
-        for entry in sorted((root / folder).glob("*")) if (root / folder).is_dir() else []:
+        directory = root / folder
+        if directory.is_symlink():
+            found.append(f"{folder}/ (a symlink; only a real folder is watched)")
+            continue
+        for entry in sorted(directory.iterdir()) if directory.is_dir() else []:
             name = entry.name
-            if entry.is_file() and name.lower().endswith(".csv") and not name.startswith("."):
+            if not name.lower().endswith(".csv") or name.startswith("."):
+                continue
+            if entry.is_symlink():
+                found.append(f"{folder}/{name} (a symlink; copy the file in instead)")
+            elif entry.is_file():
                 try:
                     check_relative_path(f"{folder}/{name}")
                 except LandingPathError:
-                    found.append(f"{folder}/{name}")
+                    found.append(f"{folder}/{name} (rename it: not a valid partition key)")
     return found
 
 
@@ -61,19 +81,50 @@ def list_landing_files(root: Path) -> list[str]:
     """Landing-relative POSIX paths of `pagasa/*.csv` and `flood_records/*.csv`, sorted.
     Hidden files (editor locks, partial uploads such as `.x.csv.part`) are ignored."""
     found: list[str] = []
-    for folder in FOLDERS:
-        directory = root / folder
-        if not directory.is_dir():
-            continue
+    for folder, directory in _folders(root):
         for entry in directory.iterdir():
             relative = f"{folder}/{entry.name}"
             try:
                 check_relative_path(relative)
             except LandingPathError:
                 continue
-            if entry.is_file():
+            if entry.is_file() and not entry.is_symlink():
                 found.append(relative)
     return sorted(found)
+
+
+def read_landing_file(root: Path, relative_path: str, max_bytes: int) -> bytes:
+    """The bytes of one regular landing file, opened without following links.
+
+    FileNotFoundError when it is gone; LandingFileRefused for a link, a non-regular file or one
+    over `max_bytes` (read in chunks, so a file growing past the cap is caught too).
+    """
+    path = root.joinpath(*check_relative_path(relative_path).parts)
+    if path.parent.is_symlink():
+        raise LandingFileRefused(f"{relative_path}: its folder is a symlink; not read")
+    try:
+        # O_NONBLOCK: a FIFO named like a CSV must not hang the run waiting for a writer.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        if path.is_symlink():
+            raise LandingFileRefused(f"{relative_path} is a symlink; copy the file in") from None
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise LandingFileRefused(f"{relative_path}: cannot be opened ({error.strerror})") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise LandingFileRefused(f"{relative_path} is not a regular file")
+        chunks, size = [], 0
+        while chunk := handle.read(_CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                raise LandingFileRefused(
+                    f"{relative_path} is over the landing size limit of {max_bytes:,} bytes "
+                    "(FLOODINGNAQUE_LANDING_MAX_BYTES); split it or raise the limit"
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def sha256_file(path: Path) -> str:
@@ -86,61 +137,3 @@ def sha256_file(path: Path) -> str:
 
 def sha256_bytes(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
-
-
-@dataclass
-class LandingCursor:
-    """`seen`: {path: [size, mtime_ns]} observed on the previous tick.
-    `hashed`: {path: [size, mtime_ns, sha256]}: the last content requested for the path and the
-    stat it had when hashed (kept after a file disappears, so re-dropping the same bytes later
-    does not ingest them twice)."""
-
-    seen: dict[str, list[int]] = field(default_factory=dict)
-    hashed: dict[str, list[int | str]] = field(default_factory=dict)
-
-    @classmethod
-    def parse(cls, raw: str | None) -> LandingCursor:
-        try:
-            data = json.loads(raw or "{}")
-            return cls(seen=dict(data.get("seen", {})), hashed=dict(data.get("hashed", {})))
-        except (ValueError, AttributeError, TypeError):
-            # An unreadable cursor (e.g. reset by hand) starts over: files are re-hashed, and
-            # content already ingested is not run twice thanks to the path@sha256 run keys.
-            return cls()
-
-    def dumps(self) -> str:
-        return json.dumps({"seen": self.seen, "hashed": self.hashed}, sort_keys=True)
-
-
-@dataclass(frozen=True)
-class ReadyFile:
-    path: str  # landing-relative, e.g. 'pagasa/naia_daily.csv'
-    sha256: str
-
-
-def scan(root: Path, cursor: LandingCursor) -> tuple[list[ReadyFile], LandingCursor]:
-    """One tick: the files to ingest now, and the cursor for the next tick."""
-    ready: list[ReadyFile] = []
-    seen: dict[str, list[int]] = {}
-    hashed = dict(cursor.hashed)
-    for relative in list_landing_files(root):
-        try:
-            stat = (root / relative).stat()
-        except FileNotFoundError:  # removed between listing and stat
-            continue
-        now = [stat.st_size, stat.st_mtime_ns]
-        seen[relative] = now
-        if cursor.seen.get(relative) != now:
-            continue  # new or changed since the last tick: may still be growing, wait a tick
-        previous = hashed.get(relative)
-        if previous is not None and previous[:2] == now:
-            continue  # settled and already hashed at this stat
-        try:
-            digest = sha256_file(root / relative)
-        except FileNotFoundError:
-            continue
-        hashed[relative] = [*now, digest]
-        if previous is None or previous[2] != digest:
-            ready.append(ReadyFile(relative, digest))
-        # else: touched or rewritten with identical bytes; nothing to ingest
-    return ready, LandingCursor(seen=seen, hashed=hashed)

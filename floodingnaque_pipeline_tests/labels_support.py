@@ -40,8 +40,11 @@ def ingest(
     landing: Path,
     instance: dg.DagsterInstance,
     raise_on_error: bool = True,
+    tags: dict[str, str] | None = None,
+    max_bytes: int | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize the partition of one landing file, as the sensor's run would."""
+    limit = {"max_bytes": max_bytes} if max_bytes else {}
     folder = relative.split("/", 1)[0]
     instance.add_dynamic_partitions(PARTITIONS[folder], [relative])
     return dg.materialize(
@@ -49,10 +52,11 @@ def ingest(
         partition_key=relative,
         resources={
             "database": DatabaseResource(database_url=db_url),
-            "landing": LandingZoneResource(landing_dir=str(landing)),
+            "landing": LandingZoneResource(landing_dir=str(landing), **limit),
         },
         instance=instance,
         raise_on_error=raise_on_error,
+        tags=tags,
     )
 
 

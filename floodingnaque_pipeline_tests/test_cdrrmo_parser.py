@@ -185,7 +185,8 @@ def test_barangay_inferred_from_coordinates() -> None:
     ],  # fmt: skip
 )
 def test_bad_rows_are_rejected_with_reason(row: str, needle: str) -> None:
-    result = _parse(GOOD, row, GOOD.replace("1,", "3,", 1))
+    # The third row is another flood (other coordinates), so it is not a duplicate of the first.
+    result = _parse(GOOD, row, GOOD.replace("1,", "3,", 1).replace("121.0011419", "121.002"))
     assert len(result.records) == 2
     [rejection] = result.rejections
     assert rejection.row_number == 3 and rejection.raw_row == row
@@ -226,3 +227,14 @@ def test_truncated_last_line_is_rejected_not_dropped() -> None:
     assert len(result.records) == 1
     assert result.rejections[0].row_number == 3
     assert "expected 14 fields" in result.rejections[0].reason
+
+
+def test_identical_records_within_a_file_are_one_flood() -> None:
+    other = GOOD.replace("1,2022-03-14", "4,2022-03-14").replace("14.47513822", "14.48")
+    result = _parse(GOOD, GOOD.replace("1,", "2,", 1), other, GOOD.replace("1,", "3,", 1))
+    assert [e.row_number for e in result.records] == [2, 4]
+    assert [(r.row_number, r.raw_row) for r in result.rejections] == [
+        (3, GOOD.replace("1,", "2,", 1)),
+        (5, GOOD.replace("1,", "3,", 1)),
+    ]
+    assert all("duplicate of the record at line 2" in r.reason for r in result.rejections)

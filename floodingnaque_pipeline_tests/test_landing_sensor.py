@@ -26,58 +26,103 @@ NAIA = "pagasa/naia_daily.csv"
 
 
 class Ticker:
-    """Runs sensor ticks against one landing folder, carrying the cursor like the daemon."""
+    """Runs sensor ticks against one landing folder like the daemon: carries the cursor, and
+    (with a database) executes each requested run with the request's run key and tags."""
 
-    def __init__(self, landing: Path) -> None:
-        self.resources = {"landing": LandingZoneResource(landing_dir=str(landing))}
+    def __init__(self, landing: Path, database_url: str | None = None) -> None:
+        self.landing = LandingZoneResource(landing_dir=str(landing))
+        self.resources = {"landing": self.landing}
         self.cursor: str | None = None
+        self.instance = dg.DagsterInstance.ephemeral()
+        self.defs = None
+        if database_url:
+            self.defs = dg.Definitions(
+                assets=labels.defs.assets,
+                jobs=labels.defs.jobs,
+                resources={"database": DatabaseResource(database_url=database_url),
+                           "landing": self.landing},
+            )  # fmt: skip
 
     def tick(self) -> dg.SensorResult:
-        context = dg.build_sensor_context(cursor=self.cursor, resources=self.resources)
+        context = dg.build_sensor_context(
+            cursor=self.cursor, resources=self.resources, instance=self.instance
+        )
         result = landing_sensor(context)
         assert isinstance(result, dg.SensorResult)
         self.cursor = result.cursor
         return result
+
+    def run(self, request: dg.RunRequest) -> bool:
+        """Execute one requested run as the daemon would; True when it succeeded."""
+        assert self.defs is not None
+        partitions = {"ingest_pagasa_file": "pagasa_files",
+                      "ingest_flood_record_file": "flood_record_files"}  # fmt: skip
+        assert request.partition_key
+        self.instance.add_dynamic_partitions(
+            partitions[request.job_name or ""], [request.partition_key]
+        )
+        job = self.defs.resolve_job_def(request.job_name or "")
+        result = job.execute_in_process(
+            instance=self.instance,
+            partition_key=request.partition_key,
+            tags={**request.tags, "dagster/run_key": request.run_key or ""},
+            raise_on_error=False,
+        )
+        return result.success
 
 
 def _set_mtime(path: Path, ns: int) -> None:
     os.utime(path, ns=(ns, ns))  # explicit, so "changed since the last tick" is deterministic
 
 
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def test_dropped_file_is_requested_once_and_again_only_when_modified(
-    shared_data: Path, tmp_path: Path
+    shared_data: Path, tmp_path: Path, sqlite_url: str
 ) -> None:
-    ticker = Ticker(tmp_path)
-    path = drop(tmp_path, NAIA, shared_data / NAIA)
+    ticker = Ticker(tmp_path / "landing", sqlite_url)
+    path = drop(tmp_path / "landing", NAIA, shared_data / NAIA)
     assert ticker.tick().run_requests == []  # first sight: may still be copying
 
     result = ticker.tick()
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
     [request] = result.run_requests
-    assert request.run_key == f"{NAIA}@{sha}"
+    assert request.run_key == f"{NAIA}@{_sha(path)}#1"
     assert request.partition_key == NAIA and request.job_name == "ingest_pagasa_file"
+    assert request.tags == {"floodingnaque/file_sha256": _sha(path)}
     [partitions] = result.dynamic_partitions_requests
     assert partitions.partitions_def_name == "pagasa_files"
     assert list(partitions.partition_keys) == [NAIA]
+    assert ticker.tick().run_requests == []  # in flight (no run yet): never a second request
+    assert ticker.run(request)
 
-    assert ticker.tick().run_requests == []  # same file next tick: nothing
+    assert ticker.tick().run_requests == []  # same file after a success: nothing
     first_mtime = path.stat().st_mtime_ns
     _set_mtime(path, first_mtime + 5_000_000_000)  # touched, same bytes
     assert ticker.tick().run_requests == [] and ticker.tick().run_requests == []
 
-    path.write_bytes(path.read_bytes().replace(b"2020,1,1,0.5,", b"2020,1,1,0.7,"))
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b"2020,1,1,0.5,", b"2020,1,1,0.7,"))
     _set_mtime(path, first_mtime + 10_000_000_000)  # same size: only the mtime tells
     assert ticker.tick().run_requests == []  # changed: wait for it to settle
     [second] = ticker.tick().run_requests
-    assert second.run_key == f"{NAIA}@{hashlib.sha256(path.read_bytes()).hexdigest()}"
-    assert second.run_key != request.run_key
+    assert second.run_key == f"{NAIA}@{_sha(path)}#2"
+    assert ticker.run(second)
     assert ticker.tick().run_requests == []
 
+    # Reverted to the first bytes: ingested again (the changed version was ingested last).
+    path.write_bytes(original)
+    _set_mtime(path, first_mtime + 15_000_000_000)
+    assert ticker.tick().run_requests == []
+    [third] = ticker.tick().run_requests
+    assert third.run_key == f"{NAIA}@{_sha(path)}#3" and third.run_key != request.run_key
+    assert ticker.run(third)
+
     # Removed, then dropped again with the same bytes: nothing is ingested twice.
-    content = path.read_bytes()
     path.unlink()
     assert ticker.tick().run_requests == []
-    drop(tmp_path, NAIA, content)
+    drop(tmp_path / "landing", NAIA, original)
     assert ticker.tick().run_requests == [] and ticker.tick().run_requests == []
 
     ticker.cursor = "{not json"  # an unreadable cursor starts over instead of failing ticks
@@ -95,7 +140,7 @@ def test_growing_file_waits_until_stable(shared_data: Path, tmp_path: Path) -> N
             handle.write(b"".join(lines[end - 100 : end]))
     assert ticker.tick().run_requests == []  # last growth seen now
     [request] = ticker.tick().run_requests  # unchanged since the last tick: settled
-    assert request.run_key.endswith(hashlib.sha256(path.read_bytes()).hexdigest())
+    assert request.run_key == f"{NAIA}@{_sha(path)}#1"
 
 
 def test_routes_by_folder_and_ignores_other_files(shared_data: Path, tmp_path: Path) -> None:
@@ -107,7 +152,9 @@ def test_routes_by_folder_and_ignores_other_files(shared_data: Path, tmp_path: P
     (tmp_path / "flood_records" / "sub.csv").mkdir()  # a folder named like a CSV
     drop(tmp_path, "flood_records/records...2021.csv", b"x")  # not a valid partition key
     assert list_landing_files(tmp_path) == [records, NAIA]
-    assert unusable_landing_files(tmp_path) == ["flood_records/records...2021.csv"]
+    assert unusable_landing_files(tmp_path) == [
+        "flood_records/records...2021.csv (rename it: not a valid partition key)"
+    ]
 
     ticker = Ticker(tmp_path)
     ticker.tick()

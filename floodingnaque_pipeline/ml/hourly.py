@@ -1,15 +1,18 @@
-"""Hourly weather -> Manila days: rain sum, peak 1 h and 3 h intensity, humidity, temperature.
+"""Hourly weather -> feature days: rain sum, peak 1 h and 3 h intensity, humidity, temperature.
 
-An hourly row's observed_at is the UTC END of the hour its precipitation sums, so the hour
-belongs to the Manila day of (observed_at - 1 h): the hour 23:00-24:00 local (observed_at =
-16:00 UTC) is still that day. Where several sources hold the same hour the first of
-SOURCE_PRIORITY wins (ERA5 reanalysis over the forecast model's "observed" hours over OWM).
+An hourly row's observed_at is the UTC END of the hour its precipitation sums. For features an
+hour counts toward the day whose issue time (08:00 Manila) closes its 24 h window (ml/issue.py);
+for the PAGASA rules it counts toward the Manila calendar day of (observed_at - 1 h)
+(`manila_day`). Where several sources hold the same hour the first of SOURCE_PRIORITY wins
+(ERA5 reanalysis over the forecast model's "observed" hours over OWM).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from floodingnaque_pipeline.ml.issue import window_day
 
 MANILA = "Asia/Manila"
 SOURCE_PRIORITY = ("open_meteo_era5", "open_meteo_forecast", "openweathermap")
@@ -55,11 +58,11 @@ def manila_day(observed_at: pd.Series) -> pd.Series:
 
 
 def daily_from_hourly(hourly: pd.DataFrame) -> pd.DataFrame:
-    """One row per (location, Manila day) with at least MIN_HOURS_PER_DAY hours."""
+    """One row per (location, feature day) with at least MIN_HOURS_PER_DAY hours."""
     if hourly.empty:
         return pd.DataFrame(columns=DAILY_COLUMNS)
     frame = with_3h_sums(dedupe_hours(hourly))
-    frame["day"] = manila_day(frame["observed_at"])
+    frame["day"] = window_day(frame["observed_at"])
     grouped = frame.groupby(["location_id", "day"], sort=True)
     daily = grouped.agg(
         rain_mm=("precipitation_mm", "sum"),

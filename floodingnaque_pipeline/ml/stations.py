@@ -1,11 +1,10 @@
-"""PAGASA station days -> the rain a location got on a Manila day, from its nearest gauge.
+"""PAGASA station days -> the rain a location got in the 24 h before a day's issue time.
 
-Alignment: the PAGASA row dated D holds the 24 h from 08:00 local on D to 08:00 on D+1
-(sources/pagasa.py). We assign it to the Manila day D: it holds 16 of D's 24 hours
-(08:00-24:00, when the afternoon convection and most recorded floods happen), while D's
-first 8 hours (00:00-08:00) sit in row D-1. So "station rain on day D" is rain from 08:00 on D
-to 08:00 on D+1, e.g. Typhoon Paeng: NAIA 178 mm on the row dated 2022-10-29 -> day 2022-10-29,
-the day 17 floods were recorded.
+Alignment (ml/issue.py): the PAGASA row dated R holds the 24 h from 08:00 local on R to 08:00
+on R+1 (sources/pagasa.py), which is exactly the window that closes at the issue time of day
+R+1. So the row dated R feeds day R+1, never day R: e.g. Typhoon Paeng's NAIA 178 mm on the
+row dated 2022-10-29 is known at 08:00 on 2022-10-30 and is a feature of that day, not of
+2022-10-29 (whose afternoon it mostly describes).
 
 "Covers the day": the nearest station within MAX_STATION_KM whose rainfall that day is not
 missing (a trace counts as 0 mm). Otherwise the next nearest, otherwise no station value.
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from floodingnaque_pipeline.ml.geo import haversine_km
+from floodingnaque_pipeline.ml.issue import gauge_day
 
 MAX_STATION_KM = 25.0  # Science Garden (~17-20 km away) still beats ERA5's 0.25° cells
 STATION_DAILY_COLUMNS = ["location_id", "day", "rain_mm", "humidity_pct", "temperature_c",
@@ -48,7 +48,7 @@ def station_daily(
     if observations.empty:
         return pd.DataFrame(columns=STATION_DAILY_COLUMNS)
     obs = observations[observations["rainfall_mm"].notna()].copy()
-    obs["day"] = pd.to_datetime(obs["observed_on"])  # row D -> Manila day D (docstring)
+    obs["day"] = gauge_day(obs["observed_on"])  # row R -> day R+1 (docstring)
     obs["temperature_c"] = (obs["tmax_c"] + obs["tmin_c"]) / 2
     obs = obs.rename(columns={"rainfall_mm": "rain_mm", "relative_humidity_pct": "humidity_pct"})
     by_station = {slug: frame.set_index("day") for slug, frame in obs.groupby("station")}

@@ -1,9 +1,14 @@
-"""Training: rare-positive pipeline, out-of-time evaluation against the PAGASA rule, refit.
+"""The protocol: outer out-of-time split, the inner procedure per fold, one refit to serve.
 
-Pipeline: median imputation -> standardisation -> logistic regression with balanced class
-weights (floods are ~1 % of location-days), wrapped in sigmoid (Platt) calibration over 3
-stratified folds so probabilities mean something for the thresholds. Linear on purpose: with
-one or two labelled years a flexible model memorises storms.
+1. Outer split (evaluate.plan_folds): two labelled years -> the latest is held out; more ->
+   rolling origin. Each fold runs the whole inner procedure (inner.fit_procedure) on its
+   training years only, then scores its test year once.
+2. The test days are scored by the fold model and by the two baselines (PAGASA rule, 2-day
+   rain), per location-day and per city-day, all on the same days (report.compare).
+3. The served model is a refit on every labelled year by the same inner procedure (features,
+   C, calibration and thresholds re-chosen); its own out-of-fold numbers are kept apart
+   (`served`) from the out-of-time numbers of the procedure (`metrics`).
+4. It may become current only if the procedure beat both baselines (report.verdict).
 """
 
 from __future__ import annotations
@@ -12,113 +17,86 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 
 from floodingnaque_pipeline.ml import evaluate as ev
-from floodingnaque_pipeline.ml.features import FEATURE_COLUMNS
+from floodingnaque_pipeline.ml.inner import ALERT_RECALL, C_GRID, Fitted, TooFewFloods
+from floodingnaque_pipeline.ml.inner import fit_procedure
+from floodingnaque_pipeline.ml.report import compare, verdict
 
-MIN_TRAIN_POSITIVES = 3  # calibration needs a positive in each of its 3 folds
-MAX_MISSING_SHARE = 0.5  # a feature mostly missing in training (e.g. hourly peaks on gauge
-# days) is left out rather than imputed into a constant
-ALGORITHM = "CalibratedClassifierCV(sigmoid, cv=3) of LogisticRegression(class_weight=balanced)"
-PARAMS = {"C": 0.5, "calibration": "sigmoid", "cv": 3, "alert_recall": 0.8, "api_decay": 0.85}
+ALGORITHM = (
+    "LogisticRegression(class_weight=balanced) with Platt scaling folded in; features, C, "
+    "calibration and thresholds chosen by day-blocked inner CV on the training years"
+)
+SERVING = "refit_all_years"  # the served artifact is refit on every labelled year
+PARAMS = {"C_grid": list(C_GRID), "alert_recall": ALERT_RECALL, "api_decay": 0.85,
+          "issue_time": "08:00 Asia/Manila on the day", "serving": SERVING}  # fmt: skip
 NO_YEARS = "not enough labelled years for an out-of-time evaluation"
 
 
 @dataclass
 class Outcome:
-    model: CalibratedClassifierCV | None
-    features: list[str]
+    served: Fitted | None
     scheme: str
     folds: str
-    metrics: dict = field(default_factory=dict)
-    baseline_metrics: dict = field(default_factory=dict)
-    thresholds: dict | None = None
-    test: pd.DataFrame | None = None  # pooled test days: day, label, p, baseline
-    importances: dict[str, float] = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)  # out-of-time, per scorer (model, rule, rain_2d)
+    test: pd.DataFrame | None = None  # pooled test location-days: day, label, model, rule, rain_2d
     windows: dict[str, object] = field(default_factory=dict)
     not_current_reason: str | None = None
 
-
-def build_pipeline(seed: int = 0) -> CalibratedClassifierCV:
-    inner = Pipeline([
-        ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
-        ("scale", StandardScaler()),
-        ("logit", LogisticRegression(class_weight="balanced", C=PARAMS["C"], max_iter=2000)),
-    ])  # fmt: skip
-    folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
-    return CalibratedClassifierCV(inner, method="sigmoid", cv=folds)
+    @property
+    def current(self) -> bool:
+        return self.served is not None and self.not_current_reason is None
 
 
-def _fit(rows: pd.DataFrame, features: list[str], shuffle: np.random.Generator | None):
-    y = rows["label"].to_numpy(int)
-    if shuffle is not None:  # the negative control: same rows, labels scrambled
-        y = shuffle.permutation(y)
-    return build_pipeline().fit(rows[features].to_numpy(float), y)
+def shuffle_by_day(rows: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Negative control: every day gets another day's labels (all locations together), so the
+    city structure survives and only the link between weather and floods is broken."""
+    days = np.sort(rows["day"].unique())
+    donor = dict(zip(days, rng.permutation(days), strict=True))
+    labels = rows.set_index(["day", "location_id"])["label"]
+    keys = zip(rows["day"].map(donor), rows["location_id"], strict=True)
+    moved = [labels.get(k, 0) for k in keys]
+    return rows.assign(label=np.asarray(moved, float))
+
+
+def labelled_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = frame[frame["label"].notna()].copy()
+    rows["label"] = rows["label"].astype(int)
+    return rows
 
 
 def train(features_frame: pd.DataFrame, *, shuffle_labels: bool = False) -> Outcome:
     """features_frame: flood_features rows (label NaN = unlabelled; those are never used)."""
-    labelled = features_frame[features_frame["label"].notna()].copy()
-    labelled["label"] = labelled["label"].astype(int)
-    shuffle = np.random.default_rng(7) if shuffle_labels else None
-    missing = labelled[FEATURE_COLUMNS].isna().mean()
-    features = [c for c in FEATURE_COLUMNS if missing[c] <= MAX_MISSING_SHARE]
+    labelled = labelled_rows(features_frame)
+    rng = np.random.default_rng(7) if shuffle_labels else None
     scheme, folds = ev.plan_folds(labelled)
-    outcome = Outcome(None, features, scheme, ev.describe(folds))
-    if int(labelled["label"].sum()) < MIN_TRAIN_POSITIVES:
-        outcome.not_current_reason = "fewer than 3 labelled flood days: nothing to learn from"
-        return outcome
-    outcome.model = _fit(labelled, features, shuffle)
-    outcome.importances = importances(outcome.model, features)
-    outcome.windows = {"train_start": labelled["day"].min(), "train_end": labelled["day"].max()}
-    if scheme == ev.NONE:
-        outcome.not_current_reason = NO_YEARS
-        return outcome
-    tests = []
+    outcome = Outcome(None, scheme, ev.describe(folds))
+    years = labelled["day"].dt.year
+    tests, skipped = [], []
     for fold in folds:
-        years = labelled["day"].dt.year
-        fit_rows, test_rows = (
-            labelled[years.isin(fold.train_years)],
-            labelled[years == fold.test_year],
-        )
-        if int(fit_rows["label"].sum()) < MIN_TRAIN_POSITIVES:
-            continue  # an origin with no floods before it cannot be trained
-        model = _fit(fit_rows, features, shuffle)
-        p = model.predict_proba(test_rows[features].to_numpy(float))[:, 1]
-        tests.append(test_rows.assign(p=p, baseline=ev.baseline_score(test_rows)))
-    if not tests:
-        outcome.not_current_reason = NO_YEARS + " (no training year before a test year has floods)"
+        fit_rows = labelled[years.isin(fold.train_years)]
+        try:
+            fitted = fit_procedure(fit_rows if rng is None else shuffle_by_day(fit_rows, rng))
+        except TooFewFloods as error:
+            skipped.append(f"{fold.test_year}: {error}")
+            continue  # an origin with too few floods before it cannot be trained
+        test_rows = labelled[years == fold.test_year]
+        tests.append(test_rows.assign(model=fitted.predict(test_rows), rule=ev.rule_score(
+            test_rows), rain_2d=ev.rain_2d_score(test_rows), test_year=fold.test_year,
+            alert=fitted.thresholds["alert"]))  # fmt: skip
+    try:
+        served_rows = labelled if rng is None else shuffle_by_day(labelled, rng)
+        outcome.served = fit_procedure(served_rows) if len(labelled) else None
+    except TooFewFloods as error:
+        outcome.not_current_reason = f"nothing to learn from: {error}"
+        return outcome
+    outcome.windows = {"train_start": labelled["day"].min(), "train_end": labelled["day"].max()}
+    if scheme == ev.NONE or not tests:
+        outcome.not_current_reason = NO_YEARS + "".join(f"; skipped {s}" for s in skipped)
         return outcome
     test = pd.concat(tests, ignore_index=True)
-    return _score(outcome, test)
-
-
-def _score(outcome: Outcome, test: pd.DataFrame) -> Outcome:
-    y, p, base = test["label"].to_numpy(int), test["p"].to_numpy(), test["baseline"].to_numpy()
-    outcome.thresholds = ev.choose_thresholds(y, p, PARAMS["alert_recall"])
-    outcome.metrics = ev.score_metrics(y, p, test["day"], outcome.thresholds)
-    outcome.baseline_metrics = ev.score_metrics(y, base, test["day"], {"rule": 1.0})
-    outcome.test = test[["location_id", "day", "label", "p", "baseline"]]
+    outcome.test = test[["location_id", "day", "test_year", "label", *ev.SCORERS, "alert"]]
     outcome.windows |= {"test_start": test["day"].min(), "test_end": test["day"].max()}
-    model_pr, base_pr = outcome.metrics["pr_auc"], outcome.baseline_metrics["pr_auc"]
-    if model_pr is None or base_pr is None:
-        outcome.not_current_reason = "test days hold no flood (or only floods): PR-AUC undefined"
-    elif model_pr <= base_pr:
-        outcome.not_current_reason = (
-            f"does not beat the PAGASA-rule baseline on PR-AUC ({model_pr:.3f} <= {base_pr:.3f})"
-        )
+    outcome.metrics = compare(outcome.test) | {"skipped_origins": skipped}
+    outcome.not_current_reason = verdict(outcome.metrics)
     return outcome
-
-
-def importances(model: CalibratedClassifierCV, features: list[str]) -> dict[str, float]:
-    """Mean |standardised coefficient| over the calibration folds' logistic regressions."""
-    coefs = [c.estimator.named_steps["logit"].coef_[0] for c in model.calibrated_classifiers_]
-    mean = np.abs(np.mean(coefs, axis=0))
-    return dict(sorted(zip(features, np.round(mean, 4).tolist(), strict=True),
-                       key=lambda kv: -kv[1]))  # fmt: skip

@@ -202,5 +202,40 @@ def parse_cdrrmo_csv(content: bytes, file_name: str) -> ParseResult[FloodEvent]:
         return whole_file("empty file")
     for _name, recognises, read in LAYOUTS:
         if recognises(text):
-            return read(text)
+            return refuse_duplicates(read(text), text.splitlines())
     raise AssertionError("the cleaned layout accepts any text")  # pragma: no cover
+
+
+def event_identity(event: FloodEvent) -> tuple[object, ...]:
+    """What makes two records the same flood report: day, place and depth (the record number
+    and line are where it was printed, not what it says)."""
+    place = (
+        (round(event.latitude, 6), round(event.longitude, 6))
+        if event.latitude is not None and event.longitude is not None
+        else (event.barangay, " ".join((event.location_text or "").upper().split()))
+    )
+    return (event.event_date, *place, event.depth_class)
+
+
+def refuse_duplicates(result: ParseResult[FloodEvent], lines: list[str]) -> ParseResult[FloodEvent]:
+    """A record repeating an earlier one of the same file (a pasted row, a page printed twice)
+    is refused, naming the first: three identical rows are one flood, not three."""
+    first_line: dict[tuple[object, ...], int] = {}
+    kept: list[FloodEvent] = []
+    rejections = list(result.rejections)
+    for event in result.records:
+        identity = event_identity(event)
+        if identity in first_line:
+            rejections.append(
+                Rejection(
+                    event.row_number,
+                    lines[event.row_number - 1] if event.row_number <= len(lines) else "",
+                    f"duplicate of the record at line {first_line[identity]} (same date, "
+                    "coordinates or place, and depth)",
+                )
+            )
+            continue
+        first_line[identity] = event.row_number
+        kept.append(event)
+    rejections.sort(key=lambda r: (r.row_number is not None, r.row_number or 0))
+    return ParseResult(records=kept, rejections=rejections)

@@ -22,16 +22,35 @@ from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
 from floodingnaque_pipeline.defs.labels.checks import rejection_ratio_result, rejection_ratio_spec
 from floodingnaque_pipeline.defs.labels.metadata import file_metadata
 from floodingnaque_pipeline.defs.labels.partitions import flood_record_files, pagasa_files
-from floodingnaque_pipeline.landing import sha256_bytes
+from floodingnaque_pipeline.landing import LandingFileRefused, sha256_bytes
+from floodingnaque_pipeline.landing_state import SHA256_TAG
 from floodingnaque_pipeline.resources.database import DatabaseResource
 from floodingnaque_pipeline.resources.landing import LandingZoneResource
 from floodingnaque_pipeline.sources.cdrrmo import parse_cdrrmo_csv
+from floodingnaque_pipeline.sources.csv_files import whole_file
 from floodingnaque_pipeline.sources.pagasa import parse_pagasa_csv
 
 STATION_PREVIEW = ("observed_on", "rainfall_mm", "rainfall_trace", "tmax_c", "tmin_c",
                    "relative_humidity_pct")  # fmt: skip
 FLOOD_PREVIEW = ("row_number", "event_date", "barangay", "barangay_inferred", "depth_class",
                  "weather_disturbance")  # fmt: skip
+
+
+def check_read(path: str, content: bytes, expected_sha256: str | None) -> None:
+    """Fail before touching the file's rows when the bytes read are not the ones the sensor
+    hashed (rewritten while the run was queued) or nothing was read (mid-rewrite): the sensor
+    requests the file again once its new content has settled."""
+    if not content:
+        raise dg.Failure(
+            f"{path} read as 0 bytes (being rewritten?); its stored rows are kept. The landing "
+            "sensor ingests it once it has settled."
+        )
+    if expected_sha256 and sha256_bytes(content) != expected_sha256:
+        raise dg.Failure(
+            f"{path} changed after the landing sensor hashed it (expected sha256 "
+            f"{expected_sha256[:12]}…, read {sha256_bytes(content)[:12]}…); nothing written. "
+            "The sensor requests the new content once it has settled."
+        )
 
 
 def _ingest(
@@ -45,9 +64,14 @@ def _ingest(
     preview: Sequence[str],
 ) -> dg.MaterializeResult:
     path = context.partition_key
-    content = landing.read_bytes(path)
-    sha = sha256_bytes(content)  # of the bytes read now: the file may have changed since the tick
-    result = parse(content, path)
+    try:
+        content = landing.read_bytes(path)
+    except LandingFileRefused as refused:  # a link, not a regular file, over the size cap
+        content, result = b"", whole_file(str(refused))
+    else:
+        check_read(path, content, context.run.tags.get(SHA256_TAG))
+        result = parse(content, path)
+    sha = sha256_bytes(content)
     with database.session() as session:  # the file's one transaction
         counts = store(session, path, sha, result, context.run.run_id)
     with database.session() as session:

@@ -1,5 +1,6 @@
-"""landing_sensor: a new or changed, settled landing file -> one run for its partition."""
+"""landing_sensor: a settled landing file whose content was not ingested yet -> one run."""
 
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -7,7 +8,8 @@ import dagster as dg
 
 from floodingnaque_pipeline.defs.labels.jobs import ingest_flood_record_file, ingest_pagasa_file
 from floodingnaque_pipeline.defs.labels.partitions import flood_record_files, pagasa_files
-from floodingnaque_pipeline.landing import LandingCursor, scan, unusable_landing_files
+from floodingnaque_pipeline.landing import unusable_landing_files
+from floodingnaque_pipeline.landing_state import SHA256_TAG, LandingCursor, RunOutcome, scan
 from floodingnaque_pipeline.resources.landing import LandingZoneResource
 
 # Landing sub-folder -> (job of its asset, its partitions).
@@ -15,6 +17,21 @@ ROUTES: dict[str, tuple[Any, dg.DynamicPartitionsDefinition]] = {
     "pagasa": (ingest_pagasa_file, pagasa_files),
     "flood_records": (ingest_flood_record_file, flood_record_files),
 }
+_RUN_KEY_TAG = "dagster/run_key"
+
+
+def run_outcome(instance: dg.DagsterInstance, run_key: str) -> RunOutcome:
+    """How the newest run with this key ended. An automatic retry of a failed run carries its
+    parent's tags, so a failure with a retry on its way is still in flight."""
+    runs = instance.get_runs(filters=dg.RunsFilter(tags={_RUN_KEY_TAG: run_key}), limit=1)
+    if not runs:
+        return RunOutcome.UNKNOWN
+    run = runs[0]
+    if run.status == dg.DagsterRunStatus.SUCCESS:
+        return RunOutcome.SUCCESS
+    if not run.is_finished or run.is_complete_and_waiting_to_retry:
+        return RunOutcome.IN_FLIGHT
+    return RunOutcome.FAILURE
 
 
 @dg.sensor(
@@ -26,16 +43,23 @@ ROUTES: dict[str, tuple[Any, dg.DynamicPartitionsDefinition]] = {
     # Running by default: dropping a file into the folder is the whole user interface.
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
-        "Watches FLOODINGNAQUE_LANDING_DIR (pagasa/*.csv, flood_records/*.csv). A file whose "
-        "size and mtime held still for one tick is hashed; new content starts one run of "
-        "station_observations or flood_events for that file's partition (run key = "
-        "path@sha256, so the same bytes are never ingested twice). Never parses files."
+        "Watches FLOODINGNAQUE_LANDING_DIR (pagasa/*.csv, flood_records/*.csv; regular files "
+        "only, never symlinks). A file whose size and mtime held still for one tick is hashed; "
+        "content that differs from the last successfully ingested content of that path starts "
+        "one run of station_observations or flood_events for the file's partition. A failed "
+        "run is retried on later ticks with a growing backoff; a file reverted to earlier bytes "
+        "is ingested again. Never parses files."
     ),
 )
 def landing_sensor(
     context: dg.SensorEvaluationContext, landing: LandingZoneResource
 ) -> dg.SensorResult:
-    ready, cursor = scan(landing.root, LandingCursor.parse(context.cursor))
+    ready, cursor = scan(
+        landing.root,
+        LandingCursor.parse(context.cursor),
+        lambda key: run_outcome(context.instance, key),
+        time.time(),
+    )
     run_requests: list[dg.RunRequest] = []
     new_keys: dict[str, list[str]] = defaultdict(list)
     for file in ready:
@@ -44,10 +68,12 @@ def landing_sensor(
         new_keys[folder].append(file.path)
         run_requests.append(
             dg.RunRequest(
-                run_key=f"{file.path}@{file.sha256}",
+                run_key=file.run_key,
                 job_name=job.name,
                 partition_key=file.path,
-                tags={"floodingnaque/file_sha256": file.sha256},
+                # The run ingests only these bytes: it re-hashes what it reads and fails on a
+                # mismatch, so a file rewritten while the run was queued is never half-seen.
+                tags={SHA256_TAG: file.sha256},
             )
         )
     # Adding a partition that already exists is a no-op, so re-dropped files are fine.
@@ -55,9 +81,10 @@ def landing_sensor(
         ROUTES[folder][1].build_add_request(keys) for folder, keys in sorted(new_keys.items())
     ]
     if unusable := unusable_landing_files(landing.root):
-        context.log.warning("not ingested, rename: " + ", ".join(unusable))
-    if ready:
-        context.log.info("ready: " + ", ".join(f.path for f in ready))
+        context.log.warning("not ingested: " + "; ".join(unusable))
+    for file in ready:
+        attempt = f" (attempt {file.attempt})" if file.attempt > 1 else ""
+        context.log.info(f"ready: {file.path}{attempt}")
     return dg.SensorResult(
         run_requests=run_requests,
         dynamic_partitions_requests=partition_requests,
