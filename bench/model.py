@@ -1,116 +1,86 @@
-"""Model bench: features + training on 10 years x 16 locations, and one flood_risk pass.
+"""Model bench: features, training and out-of-time evaluation on 10 years x 16 locations.
 
     python -m bench.model [--years 10]
 
-Stand-in weather (the fake Open-Meteo's deterministic weather model) is written straight into
-weather_data with the bulk upsert; the labels are the real PAGASA and CDRRMO files from
-../shared/data, stored with the same code the label assets use. Timed: flood_features +
-flood_model (train_s) and one flood_risk run for every location (predict_ms_per_location).
+Stand-in hourly weather, one gauge and flood labels come from bench/model_data.py (seeded,
+no network, no database). Timed: build_features (features_s), the whole protocol of
+ml.train.train - inner CV per outer fold, baselines, refit (fit_eval_s) - and one risk pass
+for today and tomorrow at every location (predict_ms_per_location). Goal: train_s =
+features_s + fit_eval_s under 30 s.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+import time
+from datetime import date
 
-import dagster as dg
-import numpy as np
-from sqlalchemy import text
+import pandas as pd
 
-from bench.common import scratch_database, stopwatch
-from floodingnaque_pipeline.db.labels import store_flood_file, store_station_file
-from floodingnaque_pipeline.db.locations import sync_locations
-from floodingnaque_pipeline.db.models import WeatherData
-from floodingnaque_pipeline.db.session import AppDatabase
-from floodingnaque_pipeline.db.upsert import upsert_rows
-from floodingnaque_pipeline.db.weather import WEATHER_COLUMNS
-from floodingnaque_pipeline.defs.ml.features import flood_features
-from floodingnaque_pipeline.defs.ml.model import flood_model
-from floodingnaque_pipeline.defs.ml.risk import flood_risk
+from bench.model_data import NAIA, flood_days, gauge_rows, hourly_weather
 from floodingnaque_pipeline.locations import load_default_locations
-from floodingnaque_pipeline.resources.database import DatabaseResource
-from floodingnaque_pipeline.sources.cdrrmo import parse_cdrrmo_csv
-from floodingnaque_pipeline.sources.pagasa import parse_pagasa_csv
-from floodingnaque_pipeline_tests.fakes.weather_model import generate
+from floodingnaque_pipeline.ml.artifact import dump
+from floodingnaque_pipeline.ml.features import build_features
+from floodingnaque_pipeline.ml.labels import attach_labels
+from floodingnaque_pipeline.ml.predict import decide_days
+from floodingnaque_pipeline.ml.served import ServedModel
+from floodingnaque_pipeline.ml.stations import Site
+from floodingnaque_pipeline.ml.train import train
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-END = datetime(2025, 1, 1, tzinfo=UTC)
-
-
-def write_weather(database: AppDatabase, years: int) -> int:
-    with database.session() as session:
-        sync_locations(session, load_default_locations())
-        locations = session.execute(text("SELECT id, latitude, longitude FROM locations")).all()
-    first = np.datetime64(END.replace(year=END.year - years).replace(tzinfo=None), "h")
-    hours = first + np.arange((np.datetime64(END.replace(tzinfo=None), "h") - first).astype(int))
-    ends = [h.replace(tzinfo=UTC) + timedelta(hours=1) for h in hours.astype(datetime).tolist()]
-    total = 0
-    for location_id, lat, lon in locations:  # one transaction per location keeps memory flat
-        v = generate(lat, lon, hours)
-        columns = [
-            v["temperature_2m"],
-            v["relative_humidity_2m"].astype(float),
-            v["precipitation"],
-            v["surface_pressure"],
-            v["wind_speed_10m"],
-        ]
-        rows = [
-            (location_id, "open_meteo_era5", end, *vals, None)
-            for end, *vals in zip(ends, *(c.tolist() for c in columns), strict=True)
-        ]
-        with database.session() as session:
-            upsert_rows(session.connection(), WeatherData.__table__, WEATHER_COLUMNS, rows)
-        total += len(rows)
-    return total
-
-
-def write_labels(database: AppDatabase) -> None:
-    with database.session() as session:
-        for path in sorted((SHARED / "pagasa").glob("*_daily.csv")):
-            name = f"pagasa/{path.name}"
-            store_station_file(session, name, "-", parse_pagasa_csv(path.read_bytes(), name), None)
-        for path in sorted((SHARED / "flood_records").glob("flood_records_*.csv")):
-            name = f"flood_records/{path.name}"
-            store_flood_file(session, name, "-", parse_cdrrmo_csv(path.read_bytes(), name), None)
+END = date(2025, 1, 1)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--years", type=int, default=10)
     args = parser.parse_args()
-    logging.getLogger("dagster").setLevel(logging.WARNING)
-    timings: dict[str, float] = {}
-    with scratch_database("bench_model") as url:
-        database = AppDatabase(url)
-        database.migrate()
-        with stopwatch("write stand-in weather", timings):
-            hours = write_weather(database, args.years)
-        write_labels(database)
-        print(f"  weather_data: {hours:,} location-hours ({args.years} years x 16 locations)")
-        resources = {"database": DatabaseResource(database_url=url, auto_migrate=False)}
-        instance = dg.DagsterInstance.ephemeral()
-        with stopwatch("flood_features", timings):
-            dg.materialize([flood_features], resources=resources, instance=instance)
-        with stopwatch("flood_model", timings):
-            # The real labels hold one covered year: the model is stored, not made current.
-            dg.materialize(
-                [flood_model], resources=resources, instance=instance, raise_on_error=False
-            )
-        as_of = {"ops": {"flood_risk": {"config": {"as_of": "2024-12-31T09:00:00+08:00"}}}}
-        with stopwatch("flood_risk (16 locations)", timings):
-            dg.materialize([flood_risk], resources=resources, instance=instance, run_config=as_of)
-        with database.session() as session:
-            rows = session.execute(text("SELECT count(*) FROM flood_features")).scalar_one()
-            model = session.execute(
-                text("SELECT version, evaluation_scheme, not_current_reason FROM model_versions")
-            ).one()
-        database.dispose()
-    print(f"  flood_features rows: {rows:,}; model {model[0]} ({model[1]}): {model[2]}")
-    train_s = timings["flood_features"] + timings["flood_model"]
-    predict_ms = timings["flood_risk (16 locations)"] * 1000 / 16
-    print(f"RESULT train_s={train_s:.2f} predict_ms_per_location={predict_ms:.1f} rows={rows}")
+    start = END.replace(year=END.year - args.years)
+    locations = pd.DataFrame(
+        [(i, s.latitude, s.longitude) for i, s in enumerate(load_default_locations(), 1)],
+        columns=["id", "latitude", "longitude"],
+    )
+    sites = [Site(str(r.id), r.latitude, r.longitude) for r in locations.itertuples()]
+    stations = [Site("naia", *NAIA)]
+    hourly = hourly_weather(locations, start, END)
+    gauge = gauge_rows(hourly)
+    positives = flood_days(hourly)
+    flooded = len({day for _, day in positives})
+    print(f"  inputs: {len(hourly):,} location-hours, {len(gauge):,} gauge days, "
+          f"{flooded:,} flood days ({args.years} years x 16 locations)")  # fmt: skip
+
+    began = time.perf_counter()
+    rows = build_features(hourly, gauge, sites, stations)
+    years = sorted(set(rows["day"].dt.year) & set(range(start.year, END.year)))
+    rows["label"] = attach_labels(rows, positives, years)
+    features_s = time.perf_counter() - began
+    print(f"  features: {len(rows):,} rows in {features_s:.2f} s")
+
+    began = time.perf_counter()
+    outcome = train(rows)
+    fit_eval_s = time.perf_counter() - began
+    city = outcome.metrics["city_day"]
+    print(f"  protocol ({outcome.scheme}: {outcome.folds}) in {fit_eval_s:.2f} s")
+    print("  city-day AP: " + ", ".join(f"{k} {v['ap']}" for k, v in city.items()))
+    print(f"  current: {outcome.current} ({outcome.not_current_reason or 'beats both baselines'})")
+
+    served = outcome.served
+    dump(served.model)  # the artifact must serialise
+    model = ServedModel(0, "bench", served.model, served.features, served.thresholds, served.rates)
+    today = date(END.year - 1, 7, 15)
+    midnight = pd.Timestamp(today, tz="UTC")
+    recent = hourly["observed_at"].between(midnight - pd.Timedelta(days=10),
+                                           midnight + pd.Timedelta(days=2))  # fmt: skip
+    window = hourly[recent]
+    began = time.perf_counter()
+    decisions = decide_days(window.assign(kind="observed"), gauge.iloc[:0], sites, stations,
+                            [today, date.fromordinal(today.toordinal() + 1)], model)  # fmt: skip
+    predict_ms = (time.perf_counter() - began) * 1000 / len(sites)
+    assert len(decisions) == 2 * len(sites)
+    train_s = features_s + fit_eval_s
+    print(f"RESULT train_s={train_s:.2f} features_s={features_s:.2f} fit_eval_s={fit_eval_s:.2f} "
+          f"predict_ms_per_location={predict_ms:.1f} rows={len(rows)} "
+          f"city_day_ap_model={city['model']['ap']} city_day_ap_rule={city['rule']['ap']} "
+          f"city_day_ap_rain_2d={city['rain_2d']['ap']} current={outcome.current}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -86,12 +86,17 @@ class ReadyFile:
 
 
 def scan(
-    root: Path, cursor: LandingCursor, outcome: Callable[[str], RunOutcome], now: float
+    root: Path,
+    cursor: LandingCursor,
+    outcome: Callable[[str], RunOutcome],
+    now: float,
+    first_retry_s: float = FIRST_RETRY_S,
 ) -> tuple[list[ReadyFile], LandingCursor]:
-    """One tick: the files to ingest now, and the cursor for the next tick."""
+    """One tick: the files to ingest now, and the cursor for the next tick. A failed run is
+    retried `first_retry_s` later, then after twice as long each time (at most an hour)."""
     files = {p: FileState(**asdict(s)) for p, s in cursor.files.items()}
     for state in files.values():
-        _settle_pending(state, outcome, now)
+        _settle_pending(state, outcome, now, first_retry_s)
     ready: list[ReadyFile] = []
     seen: dict[str, list[int]] = {}
     for relative in list_landing_files(root):
@@ -121,7 +126,9 @@ def scan(
     return ready, LandingCursor(seen=seen, files=files)
 
 
-def _settle_pending(state: FileState, outcome: Callable[[str], RunOutcome], now: float) -> None:
+def _settle_pending(
+    state: FileState, outcome: Callable[[str], RunOutcome], now: float, first_retry_s: float
+) -> None:
     if state.pending_key is None:
         return
     result = outcome(state.pending_key)
@@ -134,5 +141,5 @@ def _settle_pending(state: FileState, outcome: Callable[[str], RunOutcome], now:
     else:
         state.failures += 1
         state.failed_sha256 = state.pending_sha256
-        state.retry_at = now + min(FIRST_RETRY_S * 2 ** (state.failures - 1), MAX_RETRY_S)
+        state.retry_at = now + min(first_retry_s * 2 ** (state.failures - 1), MAX_RETRY_S)
     state.pending_key = state.pending_sha256 = state.pending_since = None

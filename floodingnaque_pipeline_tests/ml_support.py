@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,6 @@ from floodingnaque_pipeline.defs.ml.model import flood_model
 from floodingnaque_pipeline.defs.ml.risk import flood_risk
 from floodingnaque_pipeline.resources.alerts import AlertWebhookResource
 from floodingnaque_pipeline.resources.database import DatabaseResource
-from floodingnaque_pipeline.sources.cdrrmo import COLUMNS as CDRRMO_COLUMNS
 from floodingnaque_pipeline_tests.fakes.weather_model import generate
 from floodingnaque_pipeline_tests.labels_support import drop, ingest, query
 from floodingnaque_pipeline_tests.weather_rows import seed_locations
@@ -44,30 +41,6 @@ def load_real_labels(
     for name in flood_files:
         drop(landing, f"flood_records/{name}", shared_data / "flood_records" / name)
         ingest(f"flood_records/{name}", db_url, landing, instance)
-
-
-def synthetic_2023_file(shared_data: Path, flood_days: list[date]) -> bytes:
-    """The real 2023 records' places (coordinates, barangays, depths) spread over the given
-    days instead of the filled-down 2023-05-20: a labelled 2023 for the out-of-time test."""
-    source = shared_data / "flood_records" / "flood_records_2023.csv"
-    rows = list(csv.DictReader(io.StringIO(source.read_text(encoding="utf-8-sig"))))
-    rows = [r for r in rows if r["latitude"].strip() and r["longitude"].strip()]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(CDRRMO_COLUMNS))
-    writer.writeheader()
-    for number, row in enumerate(rows, start=1):
-        day = flood_days[number % len(flood_days)]
-        writer.writerow(
-            {c: row.get(c, "") for c in CDRRMO_COLUMNS}
-            | {
-                "record_num": number,
-                "date": day.isoformat(),
-                "month": f"{day.month}.0",
-                "day": f"{day.day}.0",
-                "year": day.year,
-            }
-        )
-    return out.getvalue().encode("utf-8")
 
 
 def run_ml(

@@ -15,6 +15,7 @@ from floodingnaque_pipeline.sources.barangays import canonical_barangay, nearest
 from floodingnaque_pipeline.sources.cdrrmo import (
     COLUMNS,
     DEPTH_INCHES,
+    LAYOUTS,
     FloodEvent,
     normalise_depth,
     parse_cdrrmo_csv,
@@ -129,11 +130,18 @@ def test_barangay_mapping_and_nearest() -> None:
     assert nearest_barangay(14.60, 121.10) is None  # ~10 km away (Pasig)
 
 
-@pytest.mark.parametrize("name", ["raw_2022.csv", "raw_2023.csv"])
-def test_raw_pdf_exports_are_refused_whole(shared_data: Path, name: str) -> None:
-    content = (shared_data / "flood_records" / name).read_bytes()
-    reason = _only_rejection_reason(parse_cdrrmo_csv(content, name), whole_file=True)
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"Incident,When,Where\n1,last night,Tambo\n",  # some other office's sheet
+        b",*YEAR 2024 ,,\nNo title words,here,\n1,x,y\n",  # a title, but no named header
+    ],
+)
+def test_unknown_layout_is_refused_whole_naming_the_known_ones(content: bytes) -> None:
+    reason = _only_rejection_reason(parse_cdrrmo_csv(content, "flood.csv"), whole_file=True)
     assert "unrecognized layout" in reason
+    for name, _recognises, _read in LAYOUTS:
+        assert name in reason
 
 
 def test_depth_spellings() -> None:
@@ -237,4 +245,4 @@ def test_identical_records_within_a_file_are_one_flood() -> None:
         (3, GOOD.replace("1,", "2,", 1)),
         (5, GOOD.replace("1,", "3,", 1)),
     ]
-    assert all("duplicate of the record at line 2" in r.reason for r in result.rejections)
+    assert all("duplicate of the row at line 2" in r.reason for r in result.rejections)

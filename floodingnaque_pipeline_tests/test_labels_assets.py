@@ -138,20 +138,20 @@ def test_flood_records_load_explained_and_reingest_is_idempotent(
     assert snap(app_db) == before
 
 
-def test_raw_layout_is_refused_whole_with_reason(
-    app_db: AppDatabase, db_url: str, shared_data: Path, tmp_path: Path
+def test_unknown_layout_is_refused_whole_with_reason(
+    app_db: AppDatabase, db_url: str, tmp_path: Path
 ) -> None:
     instance = dg.DagsterInstance.ephemeral()
-    source = drop(
-        tmp_path, "flood_records/raw_2022.csv", shared_data / "flood_records/raw_2022.csv"
-    )
-    result = ingest("flood_records/raw_2022.csv", db_url, tmp_path, instance)
+    relative = "flood_records/incidents_2024.csv"
+    source = drop(tmp_path, relative, b"Incident,When,Where\n1,last night,Tambo\n")
+    result = ingest(relative, db_url, tmp_path, instance)
     assert result.success
     [(number, reason, sha)] = query(
         app_db, "SELECT row_number, reason, file_sha256 FROM ingest_rejections WHERE file = :f",
-        f="flood_records/raw_2022.csv",
+        f=relative,
     )  # fmt: skip
     assert number is None and "unrecognized layout" in reason
+    assert "table-from-PDF export" in reason and "cleaned CSV" in reason  # the layouts known
     assert sha == hashlib.sha256(source.read_bytes()).hexdigest()
     assert query(app_db, "SELECT count(*) FROM flood_events")[0][0] == 0
     evaluation = check(result)

@@ -7,7 +7,7 @@ import pytest
 import skops.io as sio
 
 from floodingnaque_pipeline.ml import artifact
-from floodingnaque_pipeline.ml.train import build_pipeline
+from floodingnaque_pipeline.ml.inner import pipeline
 
 
 class Foreign:
@@ -18,7 +18,7 @@ def test_round_trip_and_refusals() -> None:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(120, 3))
     y = (x[:, 0] + rng.normal(scale=0.3, size=120) > 1).astype(int)
-    model = build_pipeline().fit(x, y)
+    model = pipeline(1.0).fit(x, y)
     data, sha = artifact.dump(model)
     loaded = artifact.load(data, sha)
     assert np.allclose(loaded.predict_proba(x), model.predict_proba(x))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
 
+from floodingnaque_pipeline.db.models_features import FEATURE_COLUMN_NAMES
 from floodingnaque_pipeline.db.session import AppDatabase
+from floodingnaque_pipeline.ml.features import FEATURE_COLUMNS
 from floodingnaque_pipeline.ml.train import NO_YEARS
 from floodingnaque_pipeline_tests.labels_support import query
 from floodingnaque_pipeline_tests.ml_support import (
@@ -45,6 +47,11 @@ def _normal(row: tuple) -> tuple:
     return (day, *rest, None if label is None else bool(label))
 
 
+def test_the_table_and_ml_name_the_same_features() -> None:
+    # db derives its list from the table (no ml import); the two must not drift apart.
+    assert FEATURE_COLUMN_NAMES == FEATURE_COLUMNS
+
+
 def test_features_line_up_with_pagasa_days_and_flood_records(
     app_db: AppDatabase, db_url: str, shared_data: Path, tmp_path: Path
 ) -> None:
@@ -56,7 +63,8 @@ def test_features_line_up_with_pagasa_days_and_flood_records(
     # Only 2022 is covered: the 2023 file's refused filled-down dates leave 2023 unlabelled.
     assert meta["covered_years"] == "2022"
     assert meta["positive_days"] == len(FLOOD_DAYS_2022)
-    assert meta["rows"] == 16 * 1827  # 16 locations x every day some gauge covers (2020-2024)
+    # 16 locations x every day some gauge row closes on (rows of 2020-2024 feed the next day)
+    assert meta["rows"] == 16 * 1827
 
     rows = query(
         app_db,
@@ -68,21 +76,25 @@ def test_features_line_up_with_pagasa_days_and_flood_records(
     naia = _station_rain(shared_data / "pagasa" / "naia_daily.csv")
     port = _station_rain(shared_data / "pagasa" / "port_area_daily.csv")
     fallbacks = 0
+    assert rows[0][0] == date(2020, 1, 2) and rows[-1][0] == date(2025, 1, 1)
     for day, rain, _, source, label in rows:
-        # The PAGASA row dated D (08:00 D .. 08:00 D+1) is the feature row of day D.
-        if naia[day] is not None:
-            assert (source, rain) == ("station:naia", naia[day]), day
+        # The PAGASA row dated D-1 (08:00 D-1 .. 08:00 D) closes at day D's issue time.
+        row_day = day - timedelta(days=1)
+        if naia[row_day] is not None:
+            assert (source, rain) == ("station:naia", naia[row_day]), day
         else:  # NAIA missing: the next nearest gauge covering the day
             fallbacks += 1
-            assert (
-                source
-                == f"station:{'port-area' if port.get(day) is not None else 'science-garden'}"
-            )
+            nearest = "port-area" if port.get(row_day) is not None else "science-garden"
+            assert source == f"station:{nearest}"
         assert (label is None) == (day.year != 2022), day
     assert fallbacks > 0
     by_day = {r[0]: r for r in rows}
-    assert by_day[date(2022, 10, 29)][1:] == (178.0, 210.0, "station:naia", True)  # Paeng
-    assert by_day[date(2022, 10, 30)][1:3] == (6.5, 184.5)  # the morning after, 2-day sum
+    # Typhoon Paeng: NAIA's 178 mm (row 2022-10-29, 08:00 29th .. 08:00 30th) is known at
+    # 08:00 on the 30th, so it is a feature of the 30th, not of the 29th.
+    assert by_day[date(2022, 10, 29)][1:] == (32.0, 32.0 + by_day[date(2022, 10, 28)][1],
+                                               "station:naia", True)  # fmt: skip
+    assert by_day[date(2022, 10, 30)][1:] == (178.0, 210.0, "station:naia", True)
+    assert by_day[date(2022, 10, 31)][1:3] == (6.5, 184.5)
     assert by_day[date(2022, 10, 28)][4] is False
 
     positive_days = {

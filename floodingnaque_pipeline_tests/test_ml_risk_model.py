@@ -10,7 +10,7 @@ from floodingnaque_pipeline.db.model_registry import new_version, promote, store
 from floodingnaque_pipeline.db.session import AppDatabase
 from floodingnaque_pipeline.ml import artifact
 from floodingnaque_pipeline.ml.features import FEATURE_COLUMNS
-from floodingnaque_pipeline.ml.train import build_pipeline
+from floodingnaque_pipeline.ml.inner import pipeline
 from floodingnaque_pipeline_tests.labels_support import query
 from floodingnaque_pipeline_tests.ml_support import (
     ML_ASSETS,
@@ -32,7 +32,7 @@ def _store_current_model(database: AppDatabase) -> tuple[int, str]:
     frame["temperature_c"] = rng.uniform(24, 33, 3000)
     frame["doy_sin"], frame["doy_cos"] = rng.uniform(-1, 1, 3000), rng.uniform(-1, 1, 3000)
     labels = (frame["max_1h_mm"] >= 30) | (frame["rain_1d_mm"] >= 60)
-    model = build_pipeline().fit(frame.to_numpy(float), labels.to_numpy(int))
+    model = pipeline(1.0).fit(frame.to_numpy(float), labels.to_numpy(int))
     data, sha = artifact.dump(model)
     version = new_version(sha, datetime(2024, 1, 1, tzinfo=UTC))
     with database.session() as session:

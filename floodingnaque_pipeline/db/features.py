@@ -10,8 +10,8 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from floodingnaque_pipeline.db.models import FloodFeature
+from floodingnaque_pipeline.db.models_features import FEATURE_COLUMN_NAMES as FEATURE_COLUMNS
 from floodingnaque_pipeline.db.upsert import UpsertCounts, upsert_rows
-from floodingnaque_pipeline.ml.features import FEATURE_COLUMNS
 
 KEY = ["location_id", "day"]
 VALUES = ["label", *FEATURE_COLUMNS, "rain_source"]

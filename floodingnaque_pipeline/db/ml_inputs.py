@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from datetime import datetime
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -18,12 +19,11 @@ from floodingnaque_pipeline.db.models import (
     WeatherData,
     WeatherForecast,
 )
-from floodingnaque_pipeline.ml.hourly import HOURLY_COLUMNS
-from floodingnaque_pipeline.ml.labels import RecordFile
-from floodingnaque_pipeline.ml.stations import Site
-from floodingnaque_pipeline.sources.pagasa import load_stations
 
 CDRRMO = "cdrrmo"
+# The hourly frame's shape (ml/hourly.py reads these columns; db does not import ml).
+HOURLY_COLUMNS = ["location_id", "observed_at", "source", "precipitation_mm", "temperature_c",
+                  "relative_humidity_pct"]  # fmt: skip
 STATION_COLUMNS = ["station", "observed_on", "rainfall_mm", "tmax_c", "tmin_c",
                    "relative_humidity_pct"]  # fmt: skip
 
@@ -37,12 +37,13 @@ def locations_frame(session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "name", "latitude", "longitude"])
 
 
-def location_sites(locations: pd.DataFrame) -> list[Site]:
-    return [Site(str(r.id), r.latitude, r.longitude) for r in locations.itertuples()]
+class RecordFileCounts(NamedTuple):
+    """A CDRRMO file's accepted and refused rows (field order of ml.labels.RecordFile)."""
 
-
-def station_sites() -> list[Site]:
-    return [Site(s.slug, s.latitude, s.longitude) for s in load_stations()]
+    name: str
+    accepted: int
+    rejected: int
+    years: tuple[int, ...]
 
 
 def hourly_frame(
@@ -113,7 +114,7 @@ def events_frame(session: Session) -> pd.DataFrame:
     return frame.astype({"latitude": float, "longitude": float})
 
 
-def record_files(session: Session) -> list[RecordFile]:
+def record_files(session: Session) -> list[RecordFileCounts]:
     """Every CDRRMO file that left rows or refusals, with its counts and event years."""
     years: dict[str, set[int]] = defaultdict(set)
     accepted: dict[str, int] = defaultdict(int)
@@ -129,7 +130,8 @@ def record_files(session: Session) -> list[RecordFile]:
     )
     names = sorted(set(accepted) | set(rejected))
     return [
-        RecordFile(n, accepted[n], int(rejected.get(n, 0)), tuple(sorted(years[n]))) for n in names
+        RecordFileCounts(n, accepted[n], int(rejected.get(n, 0)), tuple(sorted(years[n])))
+        for n in names
     ]
 
 

@@ -1,4 +1,8 @@
-"""model_versions: store a trained model, make one current, load the current one safely."""
+"""model_versions: store a trained model, make one current, read the current one's record.
+
+Bytes only: turning the artifact into an estimator (skops, allow-list, digest check) is ml's
+job, joined in defs/ — db does not import ml.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +14,17 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from floodingnaque_pipeline.db.models import ModelVersion
-from floodingnaque_pipeline.ml import artifact
 
 
 @dataclass(frozen=True)
-class CurrentModel:
+class StoredModel:
     id: int
     version: str
-    model: Any
+    artifact: bytes
+    artifact_sha256: str
     features: list[str]
     thresholds: dict[str, float]
+    params: dict[str, Any]
 
 
 def new_version(sha256: str, now: datetime | None = None) -> str:
@@ -48,9 +53,9 @@ def promote(session: Session, version_id: int) -> None:
     )
 
 
-def load_current(session: Session) -> CurrentModel | None:
+def current_version(session: Session) -> StoredModel | None:
     row = session.scalars(select(ModelVersion).where(ModelVersion.is_current)).one_or_none()
     if row is None:
         return None
-    model = artifact.load(row.artifact, row.artifact_sha256)
-    return CurrentModel(row.id, row.version, model, list(row.features), dict(row.thresholds or {}))
+    return StoredModel(row.id, row.version, row.artifact, row.artifact_sha256, list(row.features),
+                       dict(row.thresholds or {}), dict(row.params or {}))  # fmt: skip

@@ -35,3 +35,8 @@ class FloodFeature(Base):
     rain_source: Mapped[str] = mapped_column(String(64))
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.current_timestamp())
     run_id: Mapped[str | None] = mapped_column(String(64))
+
+
+# The feature columns: every Float column of the table. ml/features.py produces the same names
+# (FEATURE_COLUMNS); test_ml_features checks the two lists agree, so db needs no ml import.
+FEATURE_COLUMN_NAMES = [c.name for c in FloodFeature.__table__.columns if isinstance(c.type, Float)]

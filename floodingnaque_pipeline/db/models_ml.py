@@ -57,6 +57,10 @@ class ModelVersion(Base):
     metrics: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     baseline_metrics: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     thresholds: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    # "refit_all_years" or "evaluated": is the artifact the model the out-of-time `metrics`
+    # were measured on, or a refit by the same procedure? served_metrics: the artifact's own.
+    serving_mode: Mapped[str | None] = mapped_column(String(32))
+    served_metrics: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
     artifact: Mapped[bytes] = mapped_column(LargeBinary)
     artifact_sha256: Mapped[str] = mapped_column(String(64))
     is_current: Mapped[bool] = mapped_column(Boolean, server_default=false())

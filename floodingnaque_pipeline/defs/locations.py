@@ -7,6 +7,7 @@ from pydantic import Field
 
 from floodingnaque_pipeline.db.locations import sync_locations
 from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
+from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.locations import load_default_locations, parse_locations_csv
 from floodingnaque_pipeline.resources.database import DatabaseResource
 
@@ -21,7 +22,7 @@ class LocationsConfig(dg.Config):
 @dg.asset(
     key="locations",
     group_name=WAREHOUSE,
-    kinds={"postgres"},
+    kinds={DATABASE},
     owners=[OWNER],
     description=(
         "Monitored locations (Parañaque barangay centroids). Synced by slug from the package's "

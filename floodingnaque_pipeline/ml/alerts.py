@@ -13,15 +13,30 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
 import requests
 
-from floodingnaque_pipeline.db.predictions import LocationState
 from floodingnaque_pipeline.ml.risk import ALERT, LEVEL_NAMES
 
 log = logging.getLogger(__name__)
 RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
+
+
+class LocationState(Protocol):
+    """A location's highest level in one issue (db.predictions.LocationState has this shape;
+    described here so ml does not import db)."""
+
+    location_id: int
+    slug: str
+    name: str
+    level: int
+    valid_for: date
+    probability: float | None
+    reasons: list[str]
+    model_version: str | None
+    issued_at: datetime
 
 
 @dataclass

@@ -1,9 +1,12 @@
-"""Daily feature rows per (location, Manila day): rain windows, API, intensity, season.
+"""Daily feature rows per (location, day): rain windows, API, intensity, season.
 
-Daily rain comes from the nearest station gauge when one covers the day (ERA5 badly
-underestimates local peaks), else from hourly weather (weather_data, plus weather_forecast
-when predicting); `rain_source` says which ('station:<slug>' / 'weather_data:<source>').
-Peak 1 h / 3 h intensity only exists where hourly data exist. Pure: no Dagster, no database.
+Every window ends at the day's issue time, 08:00 Manila (ml/issue.py): "rain_1d" is the 24 h
+before it, "rain_2d" the 48 h, and so on. Daily rain comes from the nearest station gauge when
+one covers the window (ERA5 badly underestimates local peaks), else from hourly weather
+(weather_data, plus weather_forecast when predicting), optionally corrected by a quantile map
+fitted against the gauges (ml/rain_match.py); `rain_source` says which ('station:<slug>' /
+'weather_data:<source>'). Peak 1 h / 3 h intensity only exists where hourly data exist.
+Pure: no Dagster, no database. Training and serving both call `build_features`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from floodingnaque_pipeline.ml.hourly import daily_from_hourly
+from floodingnaque_pipeline.ml.rain_match import QuantileMap
 from floodingnaque_pipeline.ml.stations import Site, station_daily
 
 API_DECAY = 0.85  # antecedent precipitation index: API_t = k * API_(t-1) + rain_t
@@ -73,12 +77,15 @@ def build_features(
     observations: pd.DataFrame,
     locations: Sequence[Site],
     stations: Sequence[Site],
+    rain_map: QuantileMap | None = None,
 ) -> pd.DataFrame:
     """hourly: location_id, observed_at (UTC hour end), source, precipitation_mm, temperature_c,
-    relative_humidity_pct. observations: PAGASA rows. One row per (location, day) with rain."""
-    combined = combine_daily(
-        daily_from_hourly(hourly), station_daily(observations, locations, stations)
-    )
+    relative_humidity_pct. observations: PAGASA rows. One row per (location, day) with rain.
+    rain_map: corrects hourly-sum rain toward the gauges' distribution (None: as served)."""
+    served = daily_from_hourly(hourly)
+    if rain_map is not None and not served.empty:
+        served = served.assign(rain_mm=rain_map.apply(served["rain_mm"].to_numpy(float)))
+    combined = combine_daily(served, station_daily(observations, locations, stations))
     if combined.empty:
         return pd.DataFrame(columns=ROW_COLUMNS)
     parts = [

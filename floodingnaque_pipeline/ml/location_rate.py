@@ -23,5 +23,6 @@ def flood_rates(rows: pd.DataFrame) -> dict[str, float]:
 def add_location_rate(rows: pd.DataFrame, rates: dict[str, float]) -> pd.DataFrame:
     """Unknown locations get the city mean ('*')."""
     default = rates.get("*", 0.0)
-    values = rows["location_id"].astype(int).astype(str).map(rates).fillna(default)
+    by_id = {int(k): v for k, v in rates.items() if k != "*"}  # JSON keys are strings
+    values = rows["location_id"].map(by_id).fillna(default)
     return rows.assign(**{LOCATION_RATE: values.astype(float)})

@@ -1,4 +1,4 @@
-"""PR curve and reliability diagram as PNG data URIs, for Markdown metadata in the UI."""
+"""PR curves and reliability diagram as PNG data URIs, for Markdown metadata in the UI."""
 
 from __future__ import annotations
 
@@ -22,23 +22,25 @@ def _png_markdown(figure: plt.Figure, alt: str) -> str:
     return f"![{alt}](data:image/png;base64,{encoded})"
 
 
-def pr_curve_md(y: np.ndarray, model: np.ndarray, baseline: np.ndarray) -> str:
+def pr_curve_md(y: np.ndarray, scores: dict[str, np.ndarray], title: str) -> str:
+    """One step curve per scorer (e.g. model, PAGASA rule, 2-day rain) on the same days."""
     figure, axes = plt.subplots(figsize=(4.5, 3.5))
-    for name, score in (("model", model), ("PAGASA rule", baseline)):
+    for name, score in scores.items():
         precision, recall, _ = precision_recall_curve(y, score)
         axes.step(recall, precision, where="post", label=name)
     axes.axhline(y.mean(), color="grey", linestyle=":", label="prevalence")
-    axes.set(xlabel="recall", ylabel="precision", title="Held-out days: precision-recall")
+    axes.set(xlabel="recall", ylabel="precision", title=title)
     axes.legend(loc="upper right")
     return _png_markdown(figure, "PR curve")
 
 
-def reliability_md(y: np.ndarray, p: np.ndarray) -> str:
+def reliability_md(y: np.ndarray, probabilities: dict[str, np.ndarray], title: str) -> str:
     figure, axes = plt.subplots(figsize=(4.5, 3.5))
     bins = min(10, max(2, int(y.sum())))
-    observed, predicted = calibration_curve(y, p, n_bins=bins, strategy="quantile")
     axes.plot([0, 1], [0, 1], color="grey", linestyle=":")
-    axes.plot(predicted, observed, marker="o")
-    axes.set(xlabel="predicted probability", ylabel="observed flood share",
-             title="Held-out days: reliability")  # fmt: skip
+    for name, p in probabilities.items():
+        observed, predicted = calibration_curve(y, p, n_bins=bins, strategy="quantile")
+        axes.plot(predicted, observed, marker="o", label=name)
+    axes.set(xlabel="predicted probability", ylabel="observed flood share", title=title)
+    axes.legend(loc="upper left")
     return _png_markdown(figure, "reliability")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
 from floodingnaque_pipeline.ml.features import build_features
 from floodingnaque_pipeline.ml.hourly import dedupe_hours
 from floodingnaque_pipeline.ml.risk import NO_MODEL, Decision, apply_model, apply_rules, peaks
+from floodingnaque_pipeline.ml.served import ServedModel
 from floodingnaque_pipeline.ml.stations import Site
 
 FORECAST_PREFIX = "weather_forecast:"
@@ -33,10 +33,12 @@ def decide_days(
     locations: Sequence[Site],
     stations: Sequence[Site],
     days: Sequence[date],
-    model: Any | None,
+    model: ServedModel | None,
 ) -> dict[tuple[int, date], Decision]:
-    """model: an object with .model, .features, .thresholds, .version (or None)."""
-    rows = build_features(hours, observations, locations, stations)
+    """model: a ServedModel (or None). Day D's row holds data up to D's issue time (08:00
+    Manila); hours not yet observed come from the forecast (ml/issue.py)."""
+    rain_map = model.rain_map if model is not None else None  # as the model was trained
+    rows = build_features(hours, observations, locations, stations, rain_map)
     by_key = {(int(r.location_id), r.day.date()): r for r in rows.itertuples(index=False)}
     peak_by_key = {(loc, day.date()): p for (loc, day), p in peaks(hours).items()}
     probabilities: dict[tuple[int, date], float] = {}
@@ -44,8 +46,8 @@ def decide_days(
     if model is not None:
         present = [k for k in wanted if k in by_key]
         if present:
-            matrix = pd.DataFrame([by_key[k]._asdict() for k in present])[model.features]
-            p = model.model.predict_proba(matrix.to_numpy(float))[:, 1]
+            frame = pd.DataFrame([by_key[k]._asdict() for k in present])
+            p = model.probabilities(frame)
             probabilities = dict(zip(present, p.tolist(), strict=True))
     decisions: dict[tuple[int, date], Decision] = {}
     for key in wanted:

@@ -82,9 +82,9 @@ def table(metrics: dict) -> str:
     line("location-day ROC-AUC", [location[s]["roc_auc"] for s in ev.SCORERS])
     line(f"false-alert days at the rule's recall ({at_rule['recall']:.2f})",
          [at_rule[s]["false_alerts"] for s in ev.SCORERS])  # fmt: skip
-    line("city-day recall / false-alert days at its own alert level",
-         [f"{alert['city_day']['recall']:.2f} / {alert['city_day']['false_alerts']}",
-          f"{fires['city_day']['recall']:.2f} / {fires['city_day']['false_alerts']}", None])  # fmt: skip
+    own = [f"{m['city_day']['recall']:.2f} / {m['city_day']['false_alerts']}"
+           for m in (alert, fires)]  # fmt: skip
+    line("city-day recall / false-alert days at its own alert level", [*own, None])
     rows.append(
         f"\n{metrics['test_days']} test days, {metrics['positive_days']} with a flood; the "
         "model's alert level is its Alert threshold (chosen on training years), the rule's is "

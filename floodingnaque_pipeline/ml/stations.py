@@ -19,6 +19,7 @@ import pandas as pd
 
 from floodingnaque_pipeline.ml.geo import haversine_km
 from floodingnaque_pipeline.ml.issue import gauge_day
+from floodingnaque_pipeline.sources.pagasa import load_stations
 
 MAX_STATION_KM = 25.0  # Science Garden (~17-20 km away) still beats ERA5's 0.25° cells
 STATION_DAILY_COLUMNS = ["location_id", "day", "rain_mm", "humidity_pct", "temperature_c",
@@ -30,6 +31,15 @@ class Site:
     key: str  # location id or station slug
     latitude: float
     longitude: float
+
+
+def location_sites(locations: pd.DataFrame) -> list[Site]:
+    """locations: id, latitude, longitude (the active locations)."""
+    return [Site(str(r.id), r.latitude, r.longitude) for r in locations.itertuples()]
+
+
+def station_sites() -> list[Site]:
+    return [Site(s.slug, s.latitude, s.longitude) for s in load_stations()]
 
 
 def stations_by_distance(location: Site, stations: Sequence[Site]) -> list[str]:

@@ -19,8 +19,13 @@ import numpy as np
 import pandas as pd
 
 from floodingnaque_pipeline.ml import evaluate as ev
-from floodingnaque_pipeline.ml.inner import ALERT_RECALL, C_GRID, Fitted, TooFewFloods
-from floodingnaque_pipeline.ml.inner import fit_procedure
+from floodingnaque_pipeline.ml.inner import (
+    ALERT_RECALL,
+    C_GRID,
+    Fitted,
+    TooFewFloods,
+    fit_procedure,
+)
 from floodingnaque_pipeline.ml.report import compare, verdict
 
 ALGORITHM = (
@@ -65,6 +70,19 @@ def labelled_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
+def score_fold(
+    fitted: Fitted, fit_rows: pd.DataFrame, test_rows: pd.DataFrame, test_year: int
+) -> pd.DataFrame:
+    """The test year's location-days scored once by the fold model and both baselines."""
+    scored = test_rows.assign(model=fitted.predict(test_rows), test_year=test_year,
+                              alert=fitted.thresholds["alert"])  # fmt: skip
+    y_fit = fit_rows["label"].to_numpy(int)
+    for name, scorer in (("rule", ev.rule_score), ("rain_2d", ev.rain_2d_score)):
+        scored[name] = scorer(test_rows)
+        scored[f"{name}_p"] = ev.baseline_probability(scorer(fit_rows), y_fit, scored[name])
+    return scored
+
+
 def train(features_frame: pd.DataFrame, *, shuffle_labels: bool = False) -> Outcome:
     """features_frame: flood_features rows (label NaN = unlabelled; those are never used)."""
     labelled = labelled_rows(features_frame)
@@ -81,9 +99,7 @@ def train(features_frame: pd.DataFrame, *, shuffle_labels: bool = False) -> Outc
             skipped.append(f"{fold.test_year}: {error}")
             continue  # an origin with too few floods before it cannot be trained
         test_rows = labelled[years == fold.test_year]
-        tests.append(test_rows.assign(model=fitted.predict(test_rows), rule=ev.rule_score(
-            test_rows), rain_2d=ev.rain_2d_score(test_rows), test_year=fold.test_year,
-            alert=fitted.thresholds["alert"]))  # fmt: skip
+        tests.append(score_fold(fitted, fit_rows, test_rows, fold.test_year))
     try:
         served_rows = labelled if rng is None else shuffle_by_day(labelled, rng)
         outcome.served = fit_procedure(served_rows) if len(labelled) else None
@@ -95,7 +111,8 @@ def train(features_frame: pd.DataFrame, *, shuffle_labels: bool = False) -> Outc
         outcome.not_current_reason = NO_YEARS + "".join(f"; skipped {s}" for s in skipped)
         return outcome
     test = pd.concat(tests, ignore_index=True)
-    outcome.test = test[["location_id", "day", "test_year", "label", *ev.SCORERS, "alert"]]
+    keep = ["location_id", "day", "test_year", "label", *ev.SCORERS, "alert", "rule_p", "rain_2d_p"]
+    outcome.test = test[keep]
     outcome.windows |= {"test_start": test["day"].min(), "test_end": test["day"].max()}
     outcome.metrics = compare(outcome.test) | {"skipped_origins": skipped}
     outcome.not_current_reason = verdict(outcome.metrics)

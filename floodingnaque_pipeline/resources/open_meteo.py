@@ -17,6 +17,9 @@ class OpenMeteoResource(dg.ConfigurableResource):
     archive_url: str = Field(default=DEFAULT_ARCHIVE_URL, description="OPEN_METEO_ARCHIVE_URL")
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 120.0
+    total_timeout_s: float = Field(
+        default=300.0, description="Deadline per request, connect to last byte (slow trickles)."
+    )
     max_attempts: int = Field(default=5, description="Tries per request (429/5xx/timeouts).")
     backoff_base_s: float = Field(default=2.0, description="First retry delay; doubles each try.")
     calls_per_minute: float = Field(
@@ -49,9 +52,15 @@ class OpenMeteoResource(dg.ConfigurableResource):
         return ApiClient(
             connect_timeout=self.connect_timeout_s,
             read_timeout=self.read_timeout_s,
+            total_timeout=self.total_timeout_s,
             max_attempts=self.max_attempts,
             base_delay=self.backoff_base_s,
             budget=CallBudget(self.calls_per_minute),
+            # A failed request names the variable to check or change.
+            url_settings={
+                self.forecast_url: "OPEN_METEO_FORECAST_URL",
+                self.archive_url: "OPEN_METEO_ARCHIVE_URL",
+            },
         )
 
 

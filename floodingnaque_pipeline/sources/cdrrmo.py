@@ -52,6 +52,9 @@ COLUMNS = (
     "record_num", "date", "month", "day", "year", "barangay", "location", "latitude", "longitude",
     "flood_depth", "weather_disturbance", "remarks", "time_reported", "time_subsided",
 )  # fmt: skip
+# Written by cdrrmo_convert beside COLUMNS, so a converted (and hand-corrected) export keeps
+# where each date came from; optional when reading.
+EVIDENCE_COLUMNS = ("date_evidence", "source_record")
 _RowError = RecordError
 
 
@@ -59,7 +62,8 @@ def _header_problem(header: list[str]) -> str | None:
     names = [h.strip().lower() for h in header]
     if len(set(names) & set(COLUMNS)) < 4:
         return _unknown_layout(",".join(h.strip() for h in header))
-    problem = header_problem(header, COLUMNS, str.lower)
+    present = [c for c in EVIDENCE_COLUMNS if c in names]
+    problem = header_problem(header, (*COLUMNS, *present), str.lower)
     return f"unexpected header: {problem}" if problem else None
 
 
@@ -103,9 +107,12 @@ def _event(row: dict[str, str], line_no: int) -> FloodEvent:
     if not any(v.strip() for v in row.values()):
         raise _RowError("empty row")
     event_date = _event_date(row)
+    evidence = f"date cell {row['date'].strip()!r} (line {line_no})"
+    if earlier := row.get("date_evidence", "").strip():
+        evidence += f"; as converted: {earlier}"
     return build_event(
         event_date=event_date,
-        date_evidence=f"date cell {row['date'].strip()!r} (line {line_no})",
+        date_evidence=evidence,
         barangay_text=row["barangay"],
         location_text=row["location"],
         latitude_text=row["latitude"],
@@ -113,7 +120,7 @@ def _event(row: dict[str, str], line_no: int) -> FloodEvent:
         depth_text=row["flood_depth"],
         disturbance_text=row["weather_disturbance"],
         row_number=line_no,
-        source_record=_record_number(row["record_num"]),
+        source_record=_record_number(row.get("source_record") or row["record_num"]),
     )
 
 
@@ -137,6 +144,7 @@ def parse_cleaned(text: str) -> ParseResult[FloodEvent]:
         return whole_file(problem)
     names = [h.strip().lower() for h in header]
     result: ParseResult[FloodEvent] = ParseResult()
+    first_seen: dict[tuple[str, ...], int] = {}
     last_line = reader.line_num
     while True:
         try:
@@ -158,7 +166,9 @@ def parse_cleaned(text: str) -> ParseResult[FloodEvent]:
                 raise _RowError(
                     f"expected {len(names)} fields, got {len(fields)} (truncated or malformed row)"
                 )
-            event = _event(dict(zip(names, fields, strict=True)), start)
+            row = dict(zip(names, fields, strict=True))
+            _refuse_repeat(row, start, first_seen)
+            event = _event(row, start)
         except _RowError as exc:
             result.rejections.append(Rejection(start, raw_row, str(exc)))
             continue
@@ -166,6 +176,23 @@ def parse_cleaned(text: str) -> ParseResult[FloodEvent]:
     if not result.records and not result.rejections:
         return whole_file("no data rows (header only)")
     return result
+
+
+def _refuse_repeat(row: dict[str, str], line: int, first_seen: dict[tuple[str, ...], int]) -> None:
+    """A row repeating an earlier one in every cell but its number (a pasted row, a sheet
+    appended twice) is refused, naming the first: three identical rows are one flood report."""
+    content = tuple(
+        " ".join(v.split()).upper()
+        for k, v in row.items()
+        if k not in ("record_num", "source_record")
+    )
+    if not any(content):
+        return
+    if content in first_seen:
+        raise _RowError(
+            f"duplicate of the row at line {first_seen[content]} (every cell but the number)"
+        )
+    first_seen[content] = line
 
 
 # (name shown to the analyst, recogniser, reader); the first recogniser that matches reads it.
@@ -202,40 +229,5 @@ def parse_cdrrmo_csv(content: bytes, file_name: str) -> ParseResult[FloodEvent]:
         return whole_file("empty file")
     for _name, recognises, read in LAYOUTS:
         if recognises(text):
-            return refuse_duplicates(read(text), text.splitlines())
+            return read(text)
     raise AssertionError("the cleaned layout accepts any text")  # pragma: no cover
-
-
-def event_identity(event: FloodEvent) -> tuple[object, ...]:
-    """What makes two records the same flood report: day, place and depth (the record number
-    and line are where it was printed, not what it says)."""
-    place = (
-        (round(event.latitude, 6), round(event.longitude, 6))
-        if event.latitude is not None and event.longitude is not None
-        else (event.barangay, " ".join((event.location_text or "").upper().split()))
-    )
-    return (event.event_date, *place, event.depth_class)
-
-
-def refuse_duplicates(result: ParseResult[FloodEvent], lines: list[str]) -> ParseResult[FloodEvent]:
-    """A record repeating an earlier one of the same file (a pasted row, a page printed twice)
-    is refused, naming the first: three identical rows are one flood, not three."""
-    first_line: dict[tuple[object, ...], int] = {}
-    kept: list[FloodEvent] = []
-    rejections = list(result.rejections)
-    for event in result.records:
-        identity = event_identity(event)
-        if identity in first_line:
-            rejections.append(
-                Rejection(
-                    event.row_number,
-                    lines[event.row_number - 1] if event.row_number <= len(lines) else "",
-                    f"duplicate of the record at line {first_line[identity]} (same date, "
-                    "coordinates or place, and depth)",
-                )
-            )
-            continue
-        first_line[identity] = event.row_number
-        kept.append(event)
-    rejections.sort(key=lambda r: (r.row_number is not None, r.row_number or 0))
-    return ParseResult(records=kept, rejections=rejections)

@@ -1,8 +1,12 @@
-"""JSON-over-HTTP with retries, backoff, Retry-After, a weighted call budget and secret masking.
+"""JSON-over-HTTP with retries, backoff, Retry-After, a total deadline, a call budget and masking.
 
 No Dagster here: the Dagster resource wraps one ApiClient per run/process. Exceptions raised from
 this module never carry the raw URL (requests' own messages embed the query string, API key
 included), so ApiError is always raised outside the `except` block: no cause, no context.
+
+Logging (logger `floodingnaque_pipeline.sources.http_client`; both dagster.yaml files hand it to
+the run log): every retry at WARNING (attempt k of n, the cause, the wait), every request's full
+masked URL at DEBUG. Error messages carry the URL with its query string shortened.
 """
 
 from __future__ import annotations
@@ -10,133 +14,58 @@ from __future__ import annotations
 import json
 import logging
 import random
-import re
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3.exceptions
 
+from floodingnaque_pipeline.sources import http_failures
+from floodingnaque_pipeline.sources.call_budget import CallBudget
+from floodingnaque_pipeline.sources.http_failures import (
+    ApiError,
+    FailureReport,
+    failure_kind,
+    host_of,
+)
+from floodingnaque_pipeline.sources.masking import (
+    MASK,
+    SECRET_KEYS,
+    mask_params,
+    masked_url,
+    shorten_url,
+)
 from floodingnaque_pipeline.sources.open_meteo import parse_error_reason
 
-SECRET_KEYS = ("appid", "apikey", "api_key")
-MASK = "***"
+__all__ = ["ApiClient", "ApiError", "CallBudget", "SECRET_KEYS", "mask_params", "masked_url"]
+
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-
-
-class _SecretQueryFilter(logging.Filter):
-    """urllib3 logs every request line at DEBUG, query string (and API key) included."""
-
-    pattern = re.compile(r"((?:" + "|".join(SECRET_KEYS) + r")=)[^&\s\"]+", re.IGNORECASE)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.msg = record.getMessage()
-            record.args = None
-        record.msg = self.pattern.sub(r"\1" + MASK, str(record.msg))
-        return True
-
-
-logging.getLogger("urllib3.connectionpool").addFilter(_SecretQueryFilter())
+_READ_SIZE = 64 * 1024
 _INVALID = object()
+_TIMEOUTS = (http_failures.CONNECT_TIMEOUT, http_failures.READ_TIMEOUT)
+log = logging.getLogger(__name__)
 
 
-class ApiError(RuntimeError):
-    """A request that failed for good. The message is safe to log: secrets are masked."""
-
-    def __init__(
-        self, message: str, *, status: int | None = None, reason: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.reason = reason
-
-
-def mask_params(
-    params: Mapping[str, object], secret_keys: tuple[str, ...] = SECRET_KEYS
-) -> dict[str, str]:
-    """Copy of `params` with secret values replaced by *** (key names case-insensitive)."""
-    secret = {k.lower() for k in secret_keys}
-    return {k: MASK if k.lower() in secret else str(v) for k, v in params.items()}
-
-
-def masked_url(
-    url: str, params: Mapping[str, object], secret_keys: tuple[str, ...] = SECRET_KEYS
-) -> str:
-    """`url` with `params` (and any query already in `url`) as a loggable string."""
-    parts = urlsplit(url)
-    query = mask_params(dict(parse_qsl(parts.query)) | dict(params), secret_keys)
-    return urlunsplit(parts._replace(query=urlencode(query, safe=",*")))
-
-
-class CallBudget:
-    """Client-side limit on weighted calls in any sliding `window_seconds` (Open-Meteo: 600/min).
-
-    `acquire(cost)` blocks (via the injectable `sleep`) until the call fits. A single call costing
-    more than the whole limit is let through once the window is empty instead of waiting forever.
-    """
-
-    def __init__(
-        self,
-        calls_per_minute: float,
-        *,
-        window_seconds: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if calls_per_minute <= 0:
-            raise ValueError("calls_per_minute must be positive")
-        self.limit = calls_per_minute
-        self.window = window_seconds
-        self._clock, self._sleep = clock, sleep
-        self._spent: deque[tuple[float, float]] = deque()  # (timestamp, cost)
-        self._lock = threading.Lock()
-        self.waited_seconds = 0.0
-
-    def used(self) -> float:
-        with self._lock:
-            self._expire(self._clock())
-            return sum(cost for _, cost in self._spent)
-
-    def acquire(self, cost: float) -> float:
-        """Record `cost` once it fits in the window; returns the seconds spent waiting."""
-        waited = 0.0
-        while True:
-            with self._lock:
-                now = self._clock()
-                self._expire(now)
-                used = sum(c for _, c in self._spent)
-                if not self._spent or used + cost <= self.limit + 1e-9:
-                    self._spent.append((now, cost))
-                    self.waited_seconds += waited
-                    return waited
-                # Wait until enough of the oldest spending leaves the window.
-                need, freed, wait = used + cost - self.limit, 0.0, 0.0
-                for stamp, spent in self._spent:
-                    freed += spent
-                    wait = stamp + self.window - now
-                    if freed >= need - 1e-9:
-                        break
-            wait = max(wait, 0.001)
-            self._sleep(wait)
-            waited += wait
-
-    def _expire(self, now: float) -> None:
-        while self._spent and self._spent[0][0] + self.window <= now:
-            self._spent.popleft()
+class _DeadlineExceeded(Exception):
+    """The whole exchange (connect, headers, body) took longer than `total_timeout`."""
 
 
 class ApiClient:
-    """One requests.Session; GET JSON with bounded retries. Not shared across threads."""
+    """One requests.Session; GET JSON with bounded retries. Not shared across threads.
+
+    `url_settings` maps a configured endpoint to the variable that sets it, so a failure says
+    where to change it (e.g. {"https://archive-api.open-meteo.com/v1/archive":
+    "OPEN_METEO_ARCHIVE_URL"}). `total_timeout` bounds one attempt from connect to the body's
+    last byte: a server that trickles a few bytes every few seconds never resets it.
+    """
 
     def __init__(
         self,
         *,
         connect_timeout: float = 10.0,
         read_timeout: float = 120.0,
+        total_timeout: float = 300.0,
         max_attempts: int = 5,
         base_delay: float = 1.0,
         max_delay: float = 60.0,
@@ -144,19 +73,19 @@ class ApiClient:
         malformed_json_retries: int = 2,
         budget: CallBudget | None = None,
         secret_keys: tuple[str, ...] = SECRET_KEYS,
+        url_settings: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         user_agent: str = "floodingnaque-pipeline/0.1",
     ) -> None:
         self.timeout = (connect_timeout, read_timeout)
+        self.total_timeout = total_timeout
         self.max_attempts = max(1, max_attempts)
-        self.base_delay, self.max_delay, self.max_retry_after = (
-            base_delay,
-            max_delay,
-            max_retry_after,
-        )
+        self.base_delay, self.max_delay = base_delay, max_delay
+        self.max_retry_after = max_retry_after
         self.malformed_json_retries = malformed_json_retries
         self.budget = budget
         self.secret_keys = secret_keys
+        self.url_settings = dict(url_settings or {})
         self._sleep = sleep
         self._random = random.Random()
         self.session = requests.Session()
@@ -181,6 +110,9 @@ class ApiClient:
     ) -> tuple[object, int]:
         """(decoded JSON, response bytes); ApiError once retries are exhausted or pointless."""
         safe_url = masked_url(url, params, self.secret_keys)
+        short_url = shorten_url(safe_url)
+        setting = self.url_settings.get(url) or self.url_settings.get(url.split("?")[0])
+        failure = FailureReport(url, short_url, masked_url(url, {}, self.secret_keys), setting)
         bad_json = 0
         attempt = 0
         while True:
@@ -191,58 +123,92 @@ class ApiClient:
             self.weighted_calls += cost
             retry_after: float | None = None
             status: int | None = None
+            kind: str | None = None
+            error_name = ""
+            log.debug("GET %s (attempt %d of %d)", safe_url, attempt, self.max_attempts)
+            attempt_started = time.monotonic()
             try:
-                response = self.session.get(url, params=params, timeout=self.timeout)
-            except requests.Timeout:
-                problem = f"timed out (connect {self.timeout[0]:g} s, read {self.timeout[1]:g} s)"
-            except requests.RequestException as exc:  # connection refused/reset, broken chunking
-                problem = f"connection failed ({type(exc).__name__})"
-            else:
-                body = response.content
+                status, headers, body = self._exchange(url, params)
+            except _DeadlineExceeded:
+                kind = http_failures.DEADLINE
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                kind, error_name = failure_kind(exc), type(exc).__name__
+                if kind in _TIMEOUTS and time.monotonic() - attempt_started >= self.total_timeout:
+                    kind = http_failures.DEADLINE  # the read timeout was cut to the deadline
+            if kind is not None:
+                problem = self._describe(kind, url, error_name)
+            elif status == 200:
                 self.bytes_received += len(body)
-                status = response.status_code
-                if status == 200:
-                    payload = _decode(body)
-                    if payload is not _INVALID:
-                        return payload, len(body)
-                    bad_json += 1
-                    problem = f"response is not valid JSON ({len(body)} bytes)"
-                    if bad_json > self.malformed_json_retries:
-                        raise self._error(safe_url, attempt, problem, status)
-                elif status in RETRYABLE_STATUS:
-                    problem = f"HTTP {status}"
-                    retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-                    if retry_after is not None and retry_after > self.max_retry_after:
-                        problem += f", server asks to retry after {retry_after:g} s"
-                        raise self._error(safe_url, attempt, problem, status)
-                else:
-                    reason = _reason(body, self.secret_keys, params)
-                    raise self._error(safe_url, attempt, f"HTTP {status}: {reason}", status, reason)
+                payload = _decode(body)
+                if payload is not _INVALID:
+                    return payload, len(body)
+                bad_json += 1
+                problem = f"response is not valid JSON ({len(body)} bytes)"
+                if bad_json > self.malformed_json_retries:
+                    raise failure.error(attempt, problem, status)
+            elif status in RETRYABLE_STATUS:
+                self.bytes_received += len(body)
+                problem = f"HTTP {status}"
+                retry_after = _retry_after_seconds(headers.get("Retry-After"))
+                if retry_after is not None and retry_after > self.max_retry_after:
+                    problem += f", server asks to retry after {retry_after:g} s"
+                    raise failure.error(attempt, problem, status)
+            else:
+                self.bytes_received += len(body)
+                reason = _reason(body, self.secret_keys, params)
+                raise failure.error(attempt, f"HTTP {status}: {reason}", status, reason=reason)
             if attempt >= self.max_attempts:
-                raise self._error(safe_url, attempt, problem, status)
+                raise failure.error(attempt, problem, status, kind=kind)
             delay = retry_after if retry_after is not None else self._backoff(attempt)
+            log.warning(
+                "GET %s: attempt %d of %d failed: %s; retrying in %g s",
+                short_url,
+                attempt,
+                self.max_attempts,
+                problem,
+                round(delay, 2),
+            )
             self.retries += 1
             self.slept_seconds += delay
             self._sleep(delay)
 
+    def _exchange(
+        self, url: str, params: Mapping[str, object]
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """One GET, body read in pieces so the total deadline holds however slowly it arrives."""
+        deadline = time.monotonic() + self.total_timeout
+        connect_s, read_s = (min(t, self.total_timeout) for t in self.timeout)
+        response = self.session.get(url, params=params, timeout=(connect_s, read_s), stream=True)
+        try:
+            body = bytearray()
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise _DeadlineExceeded
+                sock = getattr(response.raw.connection, "sock", None)
+                if sock is not None:  # no single read may outlive the deadline either
+                    sock.settimeout(min(read_s, remaining))
+                piece = response.raw.read1(_READ_SIZE, decode_content=True)
+                if not piece:
+                    break
+                body += piece
+        except BaseException:
+            response.close()  # a half-read connection is never reused
+            raise
+        response.raw.release_conn()
+        return response.status_code, response.headers, bytes(body)
+
+    def _describe(self, kind: str, url: str, error_name: str) -> str:
+        if kind == http_failures.DEADLINE:
+            return (
+                f"timed out: no complete response from {host_of(url)} within "
+                f"{self.total_timeout:g} s (total deadline per request)"
+            )
+        return http_failures.describe(kind, url, self.timeout, error_name)
+
     def _backoff(self, attempt: int) -> float:
         delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         return min(self.max_delay, delay * (1 + 0.1 * self._random.random()))  # +<=10% jitter
-
-    def _error(
-        self,
-        safe_url: str,
-        attempts: int,
-        problem: str,
-        status: int | None = None,
-        reason: str | None = None,
-    ) -> ApiError:
-        noun = "attempt" if attempts == 1 else "attempts"
-        return ApiError(
-            f"GET {safe_url} failed after {attempts} {noun}: {problem}",
-            status=status,
-            reason=reason,
-        )
 
 
 def _decode(body: bytes) -> object:

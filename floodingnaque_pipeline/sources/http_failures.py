@@ -8,9 +8,11 @@ string and API key included. Here the cause is found by type and described witho
 from __future__ import annotations
 
 import socket
+import time
 from urllib.parse import urlsplit
 
 import requests
+import urllib3.exceptions
 
 DNS_FAILED = "dns"
 REFUSED = "refused"
@@ -19,6 +21,54 @@ READ_TIMEOUT = "read_timeout"
 DEADLINE = "deadline"
 RESET = "reset"
 BROKEN = "broken"
+
+
+class ApiError(RuntimeError):
+    """A request that failed for good. The message is safe to log: secrets are masked.
+    `kind` is set for network failures: "dns", "refused", "connect_timeout", "read_timeout",
+    "deadline", "reset" or "broken" (see http_failures)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        reason: str | None = None,
+        kind: str | None = None,
+        host: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.reason, self.kind, self.host = status, reason, kind, host
+
+
+class FailureReport:
+    """Builds the final ApiError of one request: host, attempts, time spent, and the variable
+    that sets the URL (`setting`), so the reader knows what to check or change."""
+
+    def __init__(self, url: str, short_url: str, endpoint: str, setting: str | None) -> None:
+        self.url, self.short_url = url, short_url
+        self.started = time.monotonic()
+        self.hint = f" The URL is set by {setting} (now {endpoint})." if setting else ""
+
+    def error(
+        self,
+        attempts: int,
+        problem: str,
+        status: int | None = None,
+        *,
+        reason: str | None = None,
+        kind: str | None = None,
+    ) -> ApiError:
+        noun = "attempt" if attempts == 1 else "attempts"
+        elapsed = time.monotonic() - self.started
+        return ApiError(
+            f"GET {self.short_url} failed after {attempts} {noun}: {problem} "
+            f"(gave up after {elapsed:.0f} s).{self.hint}",
+            status=status,
+            reason=reason,
+            kind=kind,
+            host=host_of(self.url),
+        )
 
 
 def host_of(url: str) -> str:
@@ -41,23 +91,29 @@ def _causes(error: BaseException) -> list[BaseException]:
     return found
 
 
-def failure_kind(error: requests.RequestException) -> str:
+def failure_kind(error: BaseException) -> str:
     """One of the constants above: which part of the exchange failed."""
     causes = _causes(error)
     if any(isinstance(c, socket.gaierror) for c in causes):
         return DNS_FAILED
-    if isinstance(error, requests.ConnectTimeout):
-        return CONNECT_TIMEOUT
-    if isinstance(error, requests.Timeout):
-        return READ_TIMEOUT
     if any(isinstance(c, ConnectionRefusedError) for c in causes):
         return REFUSED
     if any(isinstance(c, ConnectionResetError) for c in causes):
         return RESET
+    # urllib3's NewConnectionError subclasses ConnectTimeoutError: refused is tested first.
+    if isinstance(error, requests.ConnectTimeout) or any(
+        isinstance(c, urllib3.exceptions.ConnectTimeoutError) for c in causes
+    ):
+        return CONNECT_TIMEOUT
+    # A body read past the headers raises urllib3's (or the socket's) timeout, not requests'.
+    if isinstance(error, requests.Timeout) or any(
+        isinstance(c, urllib3.exceptions.ReadTimeoutError | TimeoutError) for c in causes
+    ):
+        return READ_TIMEOUT
     return BROKEN
 
 
-def describe(kind: str, url: str, timeout: tuple[float, float], error: BaseException) -> str:
+def describe(kind: str, url: str, timeout: tuple[float, float], error_name: str = "") -> str:
     """One sentence naming the host and what failed; never the URL or the query string."""
     host = host_of(url)
     connect_s, read_s = timeout
@@ -74,4 +130,4 @@ def describe(kind: str, url: str, timeout: tuple[float, float], error: BaseExcep
         )
     if kind == RESET:
         return f"connection reset by {host}"
-    return f"connection to {host} failed ({type(error).__name__})"
+    return f"connection to {host} failed or broke off mid-response ({error_name})"

@@ -1,7 +1,8 @@
-"""docker-compose.yml validates with the Compose CLI, and says what the deployment promises.
+"""docker-compose.yml is a valid Compose file, and says what the deployment promises.
 
-Only the Docker client is installed here (no engine): `config` needs none. `.ci/run` installs
-a Compose CLI when neither `docker compose` nor `docker-compose` is present.
+No container engine is installed for this: the file is interpolated with the example env file
+and validated against the Compose specification's JSON schema (compose_spec.py). When a real
+Compose CLI is on the machine, `docker compose config` must agree.
 """
 
 from __future__ import annotations
@@ -14,23 +15,28 @@ import pytest
 import yaml
 
 from floodingnaque_pipeline_tests.conftest import REPO_ROOT
+from floodingnaque_pipeline_tests.e2e.compose_spec import ComposeError, compose_config
+
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+EXAMPLE_ENV = REPO_ROOT / ".env.example"
 
 
-def _compose() -> list[str]:
+def _compose_cli() -> list[str] | None:
     docker = shutil.which("docker")
     if docker:
         plugin = subprocess.run([docker, "compose", "version"], capture_output=True)
         if plugin.returncode == 0:
             return [docker, "compose"]
     legacy = shutil.which("docker-compose")
-    if legacy:
-        return [legacy]
-    pytest.fail("no Compose CLI: install docker-compose (apt-get install -y docker-compose)")
+    return [legacy] if legacy else None
 
 
-def _config(env_file: Path, *args: str) -> subprocess.CompletedProcess:
+def _cli_config(env_file: Path, *args: str) -> subprocess.CompletedProcess:
+    cli = _compose_cli()
+    if cli is None:
+        pytest.skip("no Compose CLI on this machine; the schema tests above cover the file")
     return subprocess.run(
-        [*_compose(), "--env-file", str(env_file), "-f", "docker-compose.yml", "config", *args],
+        [*cli, "--env-file", str(env_file), "-f", str(COMPOSE_FILE), "config", *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -38,13 +44,7 @@ def _config(env_file: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_compose_config_validates_with_the_example_env() -> None:
-    quiet = _config(REPO_ROOT / ".env.example", "-q")
-    assert quiet.returncode == 0, quiet.stderr
-
-    full = _config(REPO_ROOT / ".env.example")
-    assert full.returncode == 0, full.stderr
-    services = yaml.safe_load(full.stdout)["services"]
+def _check_promises(services: dict) -> None:
     assert {"postgres", "code", "webserver", "daemon"} <= set(services)
 
     postgres = services["postgres"]
@@ -52,7 +52,7 @@ def test_compose_config_validates_with_the_example_env() -> None:
     assert "pg_isready" in str(postgres["healthcheck"]["test"])
     assert postgres["environment"]["POSTGRES_DB"] == "floodingnaque"
 
-    published = services["webserver"]["ports"]  # Compose v2: dicts; v1: "ip:host:container"
+    published = services["webserver"]["ports"]  # Compose v2: dicts; the file: "ip:host:container"
     assert len(published) == 1, published
     port = published[0]
     host_ip = port["host_ip"] if isinstance(port, dict) else port.split(":")[0]
@@ -67,12 +67,44 @@ def test_compose_config_validates_with_the_example_env() -> None:
     assert services["code"]["environment"]["DATABASE_URL"].endswith("@postgres:5432/floodingnaque")
 
 
+def test_compose_file_matches_the_compose_spec() -> None:
+    config = compose_config(COMPOSE_FILE, EXAMPLE_ENV)
+    _check_promises(config["services"])
+    password = config["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    assert password == "change-me-to-a-long-random-string"  # from the env file
+    # `$$` is Compose's escape: the container's shell sees $POSTGRES_USER.
+    assert "$POSTGRES_USER" in str(config["services"]["postgres"]["healthcheck"]["test"])
+
+
+def test_schema_check_catches_a_broken_file(tmp_path: Path) -> None:
+    broken = yaml.safe_load(COMPOSE_FILE.read_text())
+    broken["services"]["webserver"]["restart"] = ["always"]  # must be a string
+    broken["services"]["daemon"]["depend_on"] = ["code"]  # a typo'd key
+    path = tmp_path / "docker-compose.yml"
+    path.write_text(yaml.safe_dump(broken))
+    with pytest.raises(ComposeError) as info:
+        compose_config(path, EXAMPLE_ENV)
+    assert "services/webserver/restart" in str(info.value)
+    assert "depend_on" in str(info.value)
+
+
 def test_compose_refuses_to_start_without_a_password(tmp_path: Path) -> None:
     empty = tmp_path / "empty.env"
     empty.write_text("POSTGRES_USER=floodingnaque\n")
-    result = _config(empty, "-q")
-    assert result.returncode != 0
-    assert "POSTGRES_PASSWORD" in result.stderr
+    with pytest.raises(ComposeError, match="POSTGRES_PASSWORD is missing a value: set"):
+        compose_config(COMPOSE_FILE, empty)
+
+
+def test_a_real_compose_cli_agrees_when_installed(tmp_path: Path) -> None:
+    quiet = _cli_config(EXAMPLE_ENV, "-q")
+    assert quiet.returncode == 0, quiet.stderr
+    full = _cli_config(EXAMPLE_ENV)
+    assert full.returncode == 0, full.stderr
+    _check_promises(yaml.safe_load(full.stdout)["services"])
+    empty = tmp_path / "empty.env"
+    empty.write_text("POSTGRES_USER=floodingnaque\n")
+    refused = _cli_config(empty, "-q")
+    assert refused.returncode != 0 and "POSTGRES_PASSWORD" in refused.stderr
 
 
 def test_workspace_points_at_the_code_service() -> None:

@@ -264,6 +264,8 @@ def running_topology(
             "OPENWEATHERMAP_API_KEY": "",
             "FLOODINGNAQUE_ALERT_WEBHOOK_URL": "",
             "FLOODINGNAQUE_LANDING_DIR": str(landing),
+            # Ticks every 10 s instead of 30: the same settle/retry logic in a third of the time.
+            "FLOODINGNAQUE_LANDING_INTERVAL_S": "10",
             "FLOODINGNAQUE_INGEST_CRON": cron,
             "PYTHONUNBUFFERED": "1",
         }

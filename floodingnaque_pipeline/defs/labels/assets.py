@@ -19,6 +19,7 @@ from floodingnaque_pipeline.db.labels import (
     store_station_file,
 )
 from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
+from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.defs.labels.checks import rejection_ratio_result, rejection_ratio_spec
 from floodingnaque_pipeline.defs.labels.metadata import file_metadata
 from floodingnaque_pipeline.defs.labels.partitions import flood_record_files, pagasa_files
@@ -88,7 +89,7 @@ def _ingest(
     key="station_observations",
     partitions_def=pagasa_files,
     group_name=WAREHOUSE,
-    kinds={"postgres"},
+    kinds={DATABASE},
     owners=[OWNER],
     check_specs=[rejection_ratio_spec("station_observations")],
     description=(
@@ -111,7 +112,7 @@ def station_observations(
     key="flood_events",
     partitions_def=flood_record_files,
     group_name=WAREHOUSE,
-    kinds={"postgres"},
+    kinds={DATABASE},
     owners=[OWNER],
     check_specs=[rejection_ratio_spec("flood_events")],
     description=(

@@ -1,5 +1,6 @@
 """landing_sensor: a settled landing file whose content was not ingested yet -> one run."""
 
+import os
 import time
 from collections import defaultdict
 from typing import Any
@@ -18,6 +19,9 @@ ROUTES: dict[str, tuple[Any, dg.DynamicPartitionsDefinition]] = {
     "flood_records": (ingest_flood_record_file, flood_record_files),
 }
 _RUN_KEY_TAG = "dagster/run_key"
+# A file must look the same on two ticks before it is hashed, so the interval is also the
+# settling time an upload gets (and the first retry's wait); daily CSVs do not need faster.
+INTERVAL_S = int(os.environ.get("FLOODINGNAQUE_LANDING_INTERVAL_S") or 30)
 
 
 def run_outcome(instance: dg.DagsterInstance, run_key: str) -> RunOutcome:
@@ -37,9 +41,7 @@ def run_outcome(instance: dg.DagsterInstance, run_key: str) -> RunOutcome:
 @dg.sensor(
     name="landing_sensor",
     jobs=[ingest_pagasa_file, ingest_flood_record_file],
-    # A file must look the same on two ticks before it is hashed, so 30 s is also the
-    # settling time an upload gets; daily CSVs do not need faster.
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=INTERVAL_S,
     # Running by default: dropping a file into the folder is the whole user interface.
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
@@ -59,6 +61,7 @@ def landing_sensor(
         LandingCursor.parse(context.cursor),
         lambda key: run_outcome(context.instance, key),
         time.time(),
+        first_retry_s=INTERVAL_S,
     )
     run_requests: list[dg.RunRequest] = []
     new_keys: dict[str, list[str]] = defaultdict(list)

@@ -6,17 +6,21 @@ from floodingnaque_pipeline.db.features import store_features
 from floodingnaque_pipeline.db.ml_inputs import (
     events_frame,
     hourly_frame,
-    location_sites,
     locations_frame,
     record_files,
     station_frame,
-    station_sites,
 )
 from floodingnaque_pipeline.defs.constants import ML, OWNER
+from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.defs.ml.automation import retrain_daily
+from floodingnaque_pipeline.ml.evaluate import test_years
 from floodingnaque_pipeline.ml.features import build_features
-from floodingnaque_pipeline.ml.labels import attach_labels, covered_years, flood_days
+from floodingnaque_pipeline.ml.labels import RecordFile, attach_labels, covered_years, flood_days
+from floodingnaque_pipeline.ml.rain_match import agreement_md, fit_on_years_before
+from floodingnaque_pipeline.ml.stations import location_sites, station_sites
 from floodingnaque_pipeline.resources.database import DatabaseResource
+
+RAIN_MAP_KEY = "rain_quantile_map"  # read by flood_model, stored with each model version
 
 
 @dg.asset(
@@ -24,14 +28,15 @@ from floodingnaque_pipeline.resources.database import DatabaseResource
     deps=["locations", "weather_data", "station_observations", "flood_events"],
     automation_condition=retrain_daily,
     group_name=ML,
-    kinds={"postgres", "pandas"},
+    kinds={DATABASE, "pandas"},
     owners=[OWNER],
     description=(
         "One row per (active location, Manila day): label (flood recorded in that barangay or "
-        "within 1.5 km; NULL outside the years a usable CDRRMO file covers) and features: rain "
-        "over 1/2/3/7 days, antecedent precipitation index, peak 1 h / 3 h rain, humidity, "
-        "temperature, season. Rain from the nearest PAGASA gauge when it covers the day "
-        "(row D = 08:00 D .. 08:00 D+1 -> day D), else weather_data; rain_source says which."
+        "within 1.5 km; NULL outside the years a usable CDRRMO file covers) and features known "
+        "at the day's issue time, 08:00 Manila: rain over the 1/2/3/7 days before it, "
+        "antecedent precipitation index, peak 1 h / 3 h rain, humidity, temperature, season. "
+        "Rain from the nearest PAGASA gauge (row R = 08:00 R .. 08:00 R+1 -> day R+1), else "
+        "weather_data quantile-mapped to the gauges on the years before the first test year."
     ),
 )
 def flood_features(
@@ -42,11 +47,16 @@ def flood_features(
         hourly = hourly_frame(session)
         observations = station_frame(session)
         events = events_frame(session)
-        files = record_files(session)
+        files = [RecordFile(*counts) for counts in record_files(session)]
     if locations.empty:
         raise dg.Failure("no active locations: materialize the `locations` asset first")
-    rows = build_features(hourly, observations, location_sites(locations), station_sites())
+    sites, stations = location_sites(locations), station_sites()
     years = covered_years(files)
+    tested = test_years(years)
+    rain_map, rain_agreement = fit_on_years_before(
+        hourly, observations, sites, stations, min(tested) if tested else None
+    )
+    rows = build_features(hourly, observations, sites, stations, rain_map)
     rows["label"] = attach_labels(rows, flood_days(events, locations), years)
     with database.session() as session:
         counts, removed = store_features(session, rows, context.run.run_id)
@@ -69,6 +79,8 @@ def flood_features(
                     + [f"| {k} | {v:,} |" for k, v in sources.items()]
                 )  # fmt: skip
             ),
+            "served_vs_gauge_rain": dg.MetadataValue.md(agreement_md(rain_agreement)),
+            RAIN_MAP_KEY: dg.MetadataValue.json(rain_map.to_json() if rain_map else {}),
             "inserted": dg.MetadataValue.int(counts.inserted),
             "updated": dg.MetadataValue.int(counts.updated),
             "removed": dg.MetadataValue.int(removed),

@@ -1,62 +1,88 @@
-"""flood_model metadata: metrics side by side with the PAGASA rule, plots, importances."""
+"""flood_model metadata: which version serves and why, the metrics table, curves, choices."""
 
 import dagster as dg
 
+from floodingnaque_pipeline.ml import evaluate as ev
+from floodingnaque_pipeline.ml.inner import Fitted
 from floodingnaque_pipeline.ml.plots import pr_curve_md, reliability_md
-from floodingnaque_pipeline.ml.train import Outcome
+from floodingnaque_pipeline.ml.report import NAMES, city_scores, table
+from floodingnaque_pipeline.ml.train import SERVING, Outcome
+
+SERVING_TEXT = (
+    f"{SERVING}: the stored artifact is a refit on every labelled year by the same inner "
+    "procedure (features, C, calibration and thresholds re-chosen on those years). The "
+    "out-of-time table describes that procedure's fold models, trained without their test year; "
+    "`served_metrics` holds the artifact's own out-of-fold numbers."
+)
 
 
-def _fmt(value: object) -> str:
-    return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+def baseline_part(metrics: dict) -> dict:
+    """The rule's and 2-day rain's numbers, for model_versions.baseline_metrics."""
+    if not metrics:
+        return {}
+    return {
+        scorer: {level: metrics[level][scorer] for level in ("city_day", "location_day")}
+        for scorer in ("rule", "rain_2d")
+    } | {"rule_fires": metrics["rule_fires"]}
 
 
-def metrics_table(outcome: Outcome) -> str:
-    m, b = outcome.metrics, outcome.baseline_metrics
-    if not m:
-        return f"No out-of-time evaluation: {outcome.not_current_reason}."
-    rule, alert, critical = b["rule"], m["alert"], m["critical"]
-    rows = [
-        ("ROC-AUC", m["roc_auc"], b["roc_auc"]),
-        ("PR-AUC", m["pr_auc"], b["pr_auc"]),
-        (f"recall (model: Alert p>={alert['threshold']:.3f}; rule fires)", alert["recall"],
-         rule["recall"]),
-        ("false alerts per month (location-days)", alert["false_alerts_per_month"],
-         rule["false_alerts_per_month"]),
-        (f"recall (model: Critical p>={critical['threshold']:.3f})", critical["recall"], None),
-        ("false alerts per month at Critical", critical["false_alerts_per_month"], None),
-        ("test location-days / positive days", f"{m['test_rows']} / {m['positive_days']}",
-         f"{b['test_rows']} / {b['positive_days']}"),
-    ]  # fmt: skip
-    lines = ["| metric | model | PAGASA rule |", "|---|---|---|"]
-    lines += [f"| {name} | {_fmt(a)} | {_fmt(c)} |" for name, a, c in rows]
-    return "\n".join(lines)
+def served_part(served: Fitted) -> dict:
+    return {"describes": "the served artifact, out-of-fold on its own training years"} | (
+        served.inner | {"choice": served.choice, "thresholds": served.thresholds}
+    )
 
 
-def model_metadata(outcome: Outcome, version: str, current: bool) -> dict[str, dg.MetadataValue]:
+def _why(outcome: Outcome, version: str, serving: str | None) -> str:
+    if outcome.current:
+        return f"{version} serves: out of time it beats both baselines (table below)."
+    still = f"{serving} keeps serving" if serving else "no model serves (PAGASA rules alone)"
+    return f"{version} is stored, not served: {outcome.not_current_reason}. {still}."
+
+
+def model_metadata(
+    outcome: Outcome, version: str, serving: str | None
+) -> dict[str, dg.MetadataValue]:
+    served = outcome.served
     meta: dict[str, dg.MetadataValue] = {
         "version": dg.MetadataValue.text(version),
-        "is_current": dg.MetadataValue.bool(current),
+        "is_current": dg.MetadataValue.bool(outcome.current),
+        "serving_version": dg.MetadataValue.text(serving or "none (PAGASA rules alone)"),
+        "why": dg.MetadataValue.text(_why(outcome, version, serving)),
         "not_current_reason": dg.MetadataValue.text(outcome.not_current_reason or "-"),
+        "serving": dg.MetadataValue.text(SERVING_TEXT),
         "evaluation_scheme": dg.MetadataValue.text(outcome.scheme),
         "folds": dg.MetadataValue.text(outcome.folds or "-"),
         "test_positive_days": dg.MetadataValue.int(outcome.metrics.get("positive_days", 0)),
-        "metrics": dg.MetadataValue.md(metrics_table(outcome)),
-        "features": dg.MetadataValue.text(", ".join(outcome.features)),
-        "feature_importances": dg.MetadataValue.md(
-            "\n".join(
-                ["| feature | mean abs. standardised coefficient |", "|---|---|"]
-                + [f"| {k} | {v:.3f} |" for k, v in outcome.importances.items()]
-            )  # fmt: skip
+        "metrics": dg.MetadataValue.md(
+            table(outcome.metrics)
+            if outcome.metrics
+            else f"No out-of-time evaluation: {outcome.not_current_reason}."
         ),
+        "features": dg.MetadataValue.text(", ".join(served.features) if served else "-"),
     }
-    if outcome.metrics.get("pr_auc") is not None and outcome.test is not None:
-        y = outcome.test["label"].to_numpy(int)
+    if served is not None:
+        lines = [
+            "| features | C | inner city-day AP | inner location-day AP |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| {c['features']} | {c['C']} | {c['city_day_ap']} | {c['location_day_ap']} |"
+                  for c in served.inner["candidates"]]  # fmt: skip
+        meta["choices"] = dg.MetadataValue.md("\n".join(lines))
+        meta["thresholds"] = dg.MetadataValue.json(served.thresholds)
+    test = outcome.test
+    if outcome.metrics.get("city_day", {}).get("model", {}).get("ap") is not None:
+        y, scores = city_scores(test)
         meta["pr_curve"] = dg.MetadataValue.md(
-            pr_curve_md(y, outcome.test["p"].to_numpy(), outcome.test["baseline"].to_numpy())
+            pr_curve_md(
+                y, {NAMES[k]: v for k, v in scores.items()}, "Test city-days: precision-recall"
+            )
         )
-        meta["reliability"] = dg.MetadataValue.md(reliability_md(y, outcome.test["p"].to_numpy()))
-    for key in ("pr_auc", "roc_auc"):
-        if outcome.metrics.get(key) is not None:
-            meta[f"model_{key}"] = dg.MetadataValue.float(outcome.metrics[key])
-            meta[f"baseline_{key}"] = dg.MetadataValue.float(outcome.baseline_metrics[key])
+        probabilities = {"model": test["model"], "PAGASA rule": test["rule_p"],
+                         "2-day rain": test["rain_2d_p"]}  # fmt: skip
+        meta["reliability"] = dg.MetadataValue.md(reliability_md(
+            test["label"].to_numpy(int), {k: v.to_numpy() for k, v in probabilities.items()},
+            "Test location-days: reliability"))  # fmt: skip
+        for scorer in ev.SCORERS:
+            ap = outcome.metrics["city_day"][scorer]["ap"]
+            meta[f"city_day_ap_{scorer}"] = dg.MetadataValue.float(ap)
     return meta

@@ -9,16 +9,17 @@ from pydantic import Field
 from floodingnaque_pipeline.db.ml_inputs import (
     forecast_frame,
     hourly_frame,
-    location_sites,
     locations_frame,
     station_frame,
-    station_sites,
 )
-from floodingnaque_pipeline.db.model_registry import load_current
+from floodingnaque_pipeline.db.model_registry import current_version
 from floodingnaque_pipeline.db.predictions import store_issue
 from floodingnaque_pipeline.defs.constants import ML, OWNER
+from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.ml.predict import combine_hours, decide_days
 from floodingnaque_pipeline.ml.risk import LEVEL_NAMES
+from floodingnaque_pipeline.ml.served import load_served
+from floodingnaque_pipeline.ml.stations import location_sites, station_sites
 from floodingnaque_pipeline.resources.database import DatabaseResource
 
 MANILA = ZoneInfo("Asia/Manila")
@@ -43,12 +44,13 @@ class RiskConfig(dg.Config):
     key="flood_risk",
     deps=["weather_data", "weather_forecast", "flood_model"],
     group_name=ML,
-    kinds={"sklearn", "postgres"},
+    kinds={"sklearn", DATABASE},
     owners=[OWNER],
     description=(
         "Flood risk per active location for today and tomorrow (Manila): the current model's "
         "probability on features from observed weather_data plus weather_forecast rain, mapped "
-        "with its held-out thresholds, raised by PAGASA rainfall rules (Yellow/Orange -> Alert, "
+        "with its thresholds (chosen on training years), raised by PAGASA rainfall rules "
+        "(Yellow/Orange -> Alert, "
         "Red -> Critical). No current model: the rules alone. issued_at = the hour (re-runs "
         "within an hour replace that hour's rows)."
     ),
@@ -67,7 +69,8 @@ def flood_risk(
         observed = hourly_frame(session, start, now)
         forecast = forecast_frame(session, now, end)
         observations = station_frame(session)
-        current = load_current(session)
+        stored = current_version(session)
+    current = load_served(stored) if stored else None
     observations = observations[observations["observed_on"] >= start.date()]
     decisions = decide_days(
         combine_hours(observed, forecast), observations, location_sites(locations),

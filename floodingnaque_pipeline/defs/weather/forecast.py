@@ -4,6 +4,7 @@ import dagster as dg
 
 from floodingnaque_pipeline.db.weather import latest_forecast_rows, replace_forecast
 from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
+from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.defs.weather.partitions import IngestConfig
 from floodingnaque_pipeline.resources.database import DatabaseResource
 
@@ -12,7 +13,7 @@ from floodingnaque_pipeline.resources.database import DatabaseResource
     key="weather_forecast",
     deps=["open_meteo_raw"],
     group_name=WAREHOUSE,
-    kinds={"postgres"},
+    kinds={DATABASE},
     owners=[OWNER],
     description=(
         "Latest Open-Meteo forecast per (location, source, valid hour) with its issue time; "

@@ -12,6 +12,7 @@ from floodingnaque_pipeline.db.weather_quality import (
     preview_markdown,
 )
 from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
+from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.defs.weather.partitions import (
     IngestConfig,
     partition_windows,
@@ -52,7 +53,7 @@ CHECKS = [
         fail_window=timedelta(hours=6), warn_window=timedelta(hours=2)
     ),
     group_name=WAREHOUSE,
-    kinds={"postgres"},
+    kinds={DATABASE},
     owners=[OWNER],
     description=(
         "Normalized hourly weather per location and source (open_meteo_era5, "

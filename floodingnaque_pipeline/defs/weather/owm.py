@@ -5,6 +5,7 @@ import dagster as dg
 from floodingnaque_pipeline.db.raw_pulls import store_pull
 from floodingnaque_pipeline.db.weather import coordinates, upsert_weather
 from floodingnaque_pipeline.defs.constants import INGESTION, OWNER
+from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.defs.weather.partitions import utc_now
 from floodingnaque_pipeline.resources.database import DatabaseResource
 from floodingnaque_pipeline.resources.openweathermap import OpenWeatherMapResource
@@ -19,7 +20,7 @@ OWM_SOURCE = "openweathermap"
     deps=["locations"],
     output_required=False,
     group_name=INGESTION,
-    kinds={"api", "postgres"},
+    kinds={"api", DATABASE},
     owners=[OWNER],
     description=(
         "Optional: OpenWeatherMap current weather per location (units=metric, missing rain.1h = "

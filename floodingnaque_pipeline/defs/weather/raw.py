@@ -7,6 +7,7 @@ import dagster as dg
 from floodingnaque_pipeline.db.raw_pulls import store_pull
 from floodingnaque_pipeline.db.weather import coordinates, newest_complete_hour
 from floodingnaque_pipeline.defs.constants import INGESTION, OWNER
+from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.defs.weather.partitions import (
     OPEN_METEO_POOL,
     IngestConfig,
@@ -34,7 +35,7 @@ INCREMENTAL_OVERLAP = timedelta(hours=3)
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=OPEN_METEO_POOL,
     group_name=INGESTION,
-    kinds={"api", "postgres"},
+    kinds={"api", DATABASE},
     owners=[OWNER],
     description=(
         "Open-Meteo hourly weather for every active location, as received: ERA5 archive for "
