@@ -3,7 +3,8 @@
     python -m bench.model [--years 10]
 
 Stand-in hourly weather, one gauge and flood labels come from bench/model_data.py (seeded,
-no network, no database). Timed: build_features (features_s), the whole protocol of
+no network, no database). Timed: the served-vs-gauge rain map and build_features
+(features_s), the whole protocol of
 ml.train.train - inner CV per outer fold, baselines, refit (fit_eval_s) - and one risk pass
 for today and tomorrow at every location (predict_ms_per_location). Goal: train_s =
 features_s + fit_eval_s under 30 s.
@@ -20,9 +21,11 @@ import pandas as pd
 from bench.model_data import NAIA, flood_days, gauge_rows, hourly_weather
 from floodingnaque_pipeline.locations import load_default_locations
 from floodingnaque_pipeline.ml.artifact import dump
+from floodingnaque_pipeline.ml.evaluate import test_years
 from floodingnaque_pipeline.ml.features import build_features
 from floodingnaque_pipeline.ml.labels import attach_labels
 from floodingnaque_pipeline.ml.predict import decide_days
+from floodingnaque_pipeline.ml.rain_match import fit_on_years_before
 from floodingnaque_pipeline.ml.served import ServedModel
 from floodingnaque_pipeline.ml.stations import Site
 from floodingnaque_pipeline.ml.train import train
@@ -49,8 +52,9 @@ def main() -> None:
           f"{flooded:,} flood days ({args.years} years x 16 locations)")  # fmt: skip
 
     began = time.perf_counter()
-    rows = build_features(hourly, gauge, sites, stations)
-    years = sorted(set(rows["day"].dt.year) & set(range(start.year, END.year)))
+    years = list(range(start.year, END.year))  # every year is labelled here
+    rain_map, _ = fit_on_years_before(hourly, gauge, sites, stations, min(test_years(years)))
+    rows = build_features(hourly, gauge, sites, stations, rain_map)
     rows["label"] = attach_labels(rows, positives, years)
     features_s = time.perf_counter() - began
     print(f"  features: {len(rows):,} rows in {features_s:.2f} s")
@@ -65,7 +69,8 @@ def main() -> None:
 
     served = outcome.served
     dump(served.model)  # the artifact must serialise
-    model = ServedModel(0, "bench", served.model, served.features, served.thresholds, served.rates)
+    model = ServedModel(0, "bench", served.model, served.features, served.thresholds,
+                        served.rates, rain_map)  # fmt: skip
     today = date(END.year - 1, 7, 15)
     midnight = pd.Timestamp(today, tz="UTC")
     recent = hourly["observed_at"].between(midnight - pd.Timedelta(days=10),

@@ -71,12 +71,14 @@ def materialization_metadata(result: dg.ExecuteInProcessResult, node: str) -> di
     return {k: v.value for k, v in event.metadata.items()}
 
 
-def write_stand_in_weather(database: AppDatabase, now: datetime, *, dry: bool) -> None:
-    """Stand-in weather (the fake Open-Meteo's model) observed for 10 days up to `now` and
-    forecast for the 2 days after it, as the weather assets would store it."""
+def write_stand_in_weather(
+    database: AppDatabase, now: datetime, *, dry: bool, days_back: int = 10
+) -> None:
+    """Stand-in weather (the fake Open-Meteo's model) observed for `days_back` days up to `now`
+    and forecast for the 2 days after it, as the weather assets would store it."""
     locations = query(database, "SELECT id, latitude, longitude FROM locations ORDER BY id")
-    first = np.datetime64(now.replace(tzinfo=None), "h") - np.timedelta64(240, "h")
-    hours = first + np.arange(240 + 48).astype("timedelta64[h]")
+    first = np.datetime64(now.replace(tzinfo=None), "h") - np.timedelta64(24 * days_back, "h")
+    hours = first + np.arange(24 * days_back + 48).astype("timedelta64[h]")
     observed, forecast = [], []
     for location_id, lat, lon in locations:
         values = generate(lat, lon, hours)

@@ -214,3 +214,37 @@ def test_a_vanished_file_fails_the_run_and_writes_nothing(
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert "is gone from" in str(failure.event_specific_data.error)
+
+
+def test_the_exports_as_published_land_with_every_record_accounted_for(
+    app_db: AppDatabase, db_url: str, shared_data: Path, tmp_path: Path
+) -> None:
+    """raw_2022/2023/2025 through the landing folder: each printed record number is a stored
+    event or a refusal, every refusal has a reason, and the raw and cleaned 2022 files give the
+    same flood days."""
+    instance = dg.DagsterInstance.ephemeral()
+    names = ["raw_2022.csv", "raw_2023.csv", "raw_2025.csv", "flood_records_2022.csv"]
+    for name in names:
+        relative = f"flood_records/{name}"
+        drop(tmp_path, relative, shared_data / relative)
+        assert ingest(relative, db_url, tmp_path, instance).success
+    for name in names[:3]:
+        relative = f"flood_records/{name}"
+        numbers = query(app_db, "SELECT source_record FROM flood_events WHERE source_file = :f",
+                        f=relative)  # fmt: skip
+        refused = query(app_db, "SELECT row_number, reason FROM ingest_rejections "
+                        "WHERE file = :f", f=relative)  # fmt: skip
+        assert numbers and all(number is not None for (number,) in numbers)
+        assert all(row is not None and reason.strip() for row, reason in refused)
+        parsed = parse_cdrrmo_csv((shared_data / relative).read_bytes(), relative)
+        refused_numbers = {int(r.reason.split(":")[0].split("#")[-1].split()[-1])
+                           for r in parsed.rejections}  # fmt: skip
+        printed = sorted([n for (n,) in numbers] + sorted(refused_numbers))
+        assert printed == list(range(1, len(printed) + 1)), name  # none lost, none twice
+        assert len(refused) == len(parsed.rejections)
+    days = {
+        name: {d for (d,) in query(app_db, "SELECT DISTINCT event_date FROM flood_events "
+                                   "WHERE source_file = :f", f=f"flood_records/{name}")}
+        for name in ("raw_2022.csv", "flood_records_2022.csv")
+    }  # fmt: skip
+    assert days["raw_2022.csv"] == days["flood_records_2022.csv"] and len(days["raw_2022.csv"]) > 5

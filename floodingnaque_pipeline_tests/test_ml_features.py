@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -18,6 +18,7 @@ from floodingnaque_pipeline_tests.ml_support import (
     load_real_labels,
     materialization_metadata,
     run_ml,
+    write_stand_in_weather,
 )
 
 FLOOD_DAYS_2022 = {
@@ -108,7 +109,7 @@ def test_features_line_up_with_pagasa_days_and_flood_records(
     assert flooded_on_paeng >= 8  # 17 records across many barangays
 
 
-def test_one_labelled_year_is_stored_but_not_current(
+def test_one_labelled_year_is_stored_but_not_current_with_its_rain_map(
     pg_url: str, shared_data: Path, tmp_path: Path
 ) -> None:
     database = AppDatabase(pg_url)
@@ -116,17 +117,24 @@ def test_one_labelled_year_is_stored_but_not_current(
     instance = dg.DagsterInstance.ephemeral()
     try:
         load_real_labels(database, pg_url, shared_data, tmp_path, instance)
+        # 60 days of hourly stand-in weather beside the real gauges: days with both.
+        write_stand_in_weather(database, datetime(2022, 9, 1, tzinfo=UTC), dry=False,
+                               days_back=60)  # fmt: skip
         result = run_ml(
             [ML_ASSETS["features"], ML_ASSETS["model"]], pg_url, instance, raise_on_error=False
         )
         (evaluation,) = result.get_asset_check_evaluations()
         assert not evaluation.passed
-        [(current, reason, scheme, artifact_sha)] = query(
+        [(current, reason, scheme, artifact_sha, params)] = query(
             database,
-            "SELECT is_current, not_current_reason, evaluation_scheme, artifact_sha256 "
+            "SELECT is_current, not_current_reason, evaluation_scheme, artifact_sha256, params "
             "FROM model_versions",
         )
         assert (current, reason, scheme) == (False, NO_YEARS, "none")
         assert len(artifact_sha) == 64
+        comparison = materialization_metadata(result, "flood_features")["served_vs_gauge_rain"]
+        assert "| mean_mm |" in comparison and "paired location-days" in comparison
+        rain_map = params["rain_quantile_map"]  # the map the rows were built with, kept
+        assert len(rain_map["served"]) == len(rain_map["gauge"]) > 10
     finally:
         database.dispose()

@@ -117,9 +117,11 @@ def station_observations(
     check_specs=[rejection_ratio_spec("flood_events")],
     description=(
         "CDRRMO Parañaque flood records (the model's labels), one partition per landing file "
-        "(flood_records/*.csv, cleaned column layout). Barangays mapped to the 16 canonical "
-        "names, depths to MMDA gauge classes; rows with no/impossible dates, far-away "
-        "coordinates or no placeable barangay, and raw PDF-export files, go to "
+        "(flood_records/*.csv) in any known layout: the exports as published (table-from-PDF, "
+        "text-from-PDF) or the cleaned columns. Each record keeps its date's evidence and its "
+        "printed number. Barangays mapped to the 16 canonical names (or inferred from the "
+        "coordinates), depths to MMDA gauge classes; records with no or conflicting dates, "
+        "far-away coordinates or no placeable barangay, and files in an unknown layout, go to "
         "ingest_rejections with the reason. A re-dropped file replaces that file's rows."
     ),
 )
