@@ -79,6 +79,14 @@ def main() -> None:
         assert again.unchanged == n, again
         _checkpoint(database)
 
+        # Mixed: half the batch already there (unchanged), half new keys in the same range.
+        mixed = [*rows[::2], *((r[0], "open_meteo_forecast", *r[2:]) for r in rows[1::2])]
+        with stopwatch("mixed batch (half present, half new)", t):
+            with database.session() as session:
+                both = upsert_rows(session.connection(), table, COLUMNS, mixed)
+        assert both.inserted == len(rows[1::2]) and both.unchanged == len(rows[::2]), both
+        _checkpoint(database)
+
         orm_rows = [(r[0], "orm_per_row", *r[2:]) for r in rows[:ORM_SAMPLE]]
         with stopwatch(f"ORM object + commit per row ({ORM_SAMPLE:,} rows)", t):
             for row in orm_rows:
@@ -90,6 +98,7 @@ def main() -> None:
         "copy": n / t["plain COPY into an unconstrained table (floor)"],
         "upsert": n / t["upsert into the empty table"],
         "reupsert": n / t["re-upsert of the same rows (all unchanged)"],
+        "mixed": len(mixed) / t["mixed batch (half present, half new)"],
         "per_row": ORM_SAMPLE / t[f"ORM object + commit per row ({ORM_SAMPLE:,} rows)"],
     }
     for name, rate in rates.items():
@@ -97,6 +106,7 @@ def main() -> None:
     print(
         f"RESULT upsert_vs_copy={rates['upsert'] / rates['copy']:.2f} "
         f"reupsert_vs_copy={rates['reupsert'] / rates['copy']:.2f} "
+        f"mixed_vs_copy={rates['mixed'] / rates['copy']:.2f} "
         f"per_row_vs_copy={rates['per_row'] / rates['copy']:.4f} rows={n}"
     )
 

@@ -8,6 +8,7 @@ import dagster as dg
 
 from floodingnaque_pipeline.defs.labels import definitions as labels
 from floodingnaque_pipeline.defs.locations import locations
+from floodingnaque_pipeline.defs.maintenance import definitions as maintenance
 from floodingnaque_pipeline.defs.ml import definitions as ml
 from floodingnaque_pipeline.defs.weather import definitions as weather
 from floodingnaque_pipeline.resources.database import database_from_env
@@ -17,4 +18,5 @@ defs = dg.Definitions.merge(
     weather.defs,
     labels.defs,
     ml.defs,
+    maintenance.defs,
 )

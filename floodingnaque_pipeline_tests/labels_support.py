@@ -69,8 +69,10 @@ def metadata(result: dg.ExecuteInProcessResult) -> dict[str, Any]:
     return {k: v.value for k, v in materialization.metadata.items()}
 
 
-def check(result: dg.ExecuteInProcessResult) -> dg.AssetCheckEvaluation:
-    (evaluation,) = result.get_asset_check_evaluations()
+def check(
+    result: dg.ExecuteInProcessResult, name: str = "rejection_ratio"
+) -> dg.AssetCheckEvaluation:
+    (evaluation,) = [e for e in result.get_asset_check_evaluations() if e.check_name == name]
     return evaluation
 
 

@@ -20,12 +20,6 @@ CDRRMO = "flood_records/flood_records_2022.csv"
 HEADER = "YEAR,MONTH,DAY,RAINFALL,TMAX,TMIN,RH,WIND_SPEED,WIND_DIRECTION"
 
 
-def _cp1252(text: str) -> bytes:
-    """Saved from Excel as Windows-1252, with a degree sign typed into the first row."""
-    lines = text.splitlines()
-    return "\n".join([lines[0], lines[1] + " \xb0", *lines[2:]]).encode("cp1252")
-
-
 def _truncate_last_line(text: str) -> bytes:
     lines = text.rstrip("\n").split("\n")
     return "\n".join([*lines[:-1], lines[-1][:12]]).encode("utf-8")  # cut mid-row, no newline
@@ -42,9 +36,9 @@ def _missing_column(text: str, index: int) -> bytes:
 
 
 # An empty read fails the run instead (test_landing_integrity): the file may be mid-rewrite.
+# A cp1252/Latin-1 file is read with a note instead (test_encodings).
 # case -> (make bad bytes from the real file's text, expected reason, whole file refused?)
 CASES: dict[str, tuple[Callable[[str], bytes], str, bool]] = {
-    "wrong-encoding": (_cp1252, "not UTF-8 encoded", True),
     "utf16": (lambda t: t.encode("utf-16"), "not UTF-8 encoded", True),
     "truncated-last-line": (_truncate_last_line, "expected", False),
     "header-only": (lambda t: t.splitlines()[0].encode() + b"\n", "no data rows", True),

@@ -11,6 +11,7 @@ import dagster as dg
 import pytest
 
 from floodingnaque_pipeline.db.session import AppDatabase
+from floodingnaque_pipeline.defs.kinds import database_kind
 from floodingnaque_pipeline.defs.labels import definitions as labels
 from floodingnaque_pipeline.defs.labels.sensors import landing_sensor
 from floodingnaque_pipeline.landing import (
@@ -226,10 +227,10 @@ def test_labels_definitions_expose_the_contract(
     specs = {s.key.to_user_string(): s for s in merged.resolve_all_asset_specs()}
     assert set(specs) == {"station_observations", "flood_events"}
     for spec in specs.values():
-        assert spec.owners and spec.description and spec.kinds == {"postgres"}
+        assert spec.owners and spec.description and spec.kinds == {database_kind()}
         assert spec.group_name == "warehouse"
     checks = {k.name for a in defs.assets for k in a.check_keys}  # type: ignore[union-attr]
-    assert checks == {"rejection_ratio"}
+    assert checks == {"rejection_ratio", "no_cross_file_duplicates"}
     sensor = merged.resolve_sensor_def("landing_sensor")
     assert sensor.minimum_interval_seconds == 30
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING

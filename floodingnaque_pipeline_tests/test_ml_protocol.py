@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from floodingnaque_pipeline.ml import evaluate as ev
 from floodingnaque_pipeline.ml.inner import day_blocks, fit_procedure
-from floodingnaque_pipeline.ml.report import verdict
+from floodingnaque_pipeline.ml.report import compare, verdict
 from floodingnaque_pipeline.ml.train import labelled_rows, train
 from floodingnaque_pipeline_tests.ml_synthetic import synthetic_features
 
@@ -127,3 +129,26 @@ def test_fit_procedure_is_a_function_of_its_training_rows(two_years: pd.DataFram
         fitted.thresholds
     )  # row order does not matter; nothing outside the rows is read
     assert fit_procedure(rows).thresholds != fitted.thresholds  # more years do change it
+
+
+def test_a_test_year_without_floods_is_reported_and_storable() -> None:
+    days = pd.date_range("2023-01-01", periods=40, freq="D")
+    test = pd.DataFrame({"location_id": 1, "day": days, "label": 0, "model": 0.1, "rule": 0.2,
+                         "rain_2d": 5.0, "alert": 0.05})  # fmt: skip
+    metrics = compare(test)
+    json.dumps(metrics, allow_nan=False)  # JSONB refuses NaN and Infinity
+    assert metrics["city_day"]["model"]["ap"] is None
+    assert verdict(metrics).startswith("test days hold no flood")
+
+
+def test_barangays_differ_by_their_training_flood_rate(two_years_outcome) -> None:
+    served = two_years_outcome.served
+    if served.rates is None:
+        pytest.skip("the inner split did not keep the flood rate on this data")
+    rates = {int(k): v for k, v in served.rates.items() if k != "*"}
+    wettest, driest = max(rates, key=rates.get), min(rates, key=rates.get)
+    row = synthetic_features([2023], seed=3).iloc[[200]]
+    same_day = pd.concat([row.assign(location_id=loc) for loc in (wettest, driest, 999)])
+    p_wet, p_dry, p_unknown = served.predict(same_day)
+    assert p_wet != p_dry  # same weather, different flood history
+    assert min(p_wet, p_dry) <= p_unknown <= max(p_wet, p_dry)  # unknown: the city mean

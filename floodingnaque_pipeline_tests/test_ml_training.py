@@ -97,6 +97,10 @@ def test_winner_serves_with_its_own_numbers_and_the_control_never_does(
     rows = query(database, "SELECT probability, reasons FROM flood_predictions")
     assert len(rows) == 32 and all(p is not None for p, _ in rows)
     assert all(version in str(reasons) for _, reasons in rows)
+    [(features, params)] = query(database, "SELECT features, params FROM model_versions "
+                                           "WHERE is_current")  # fmt: skip
+    uses_rates = "location_flood_rate" in features
+    assert uses_rates == (params["location_rates"] is not None)
 
 
 def test_a_model_losing_to_a_baseline_is_never_served(pg_url: str) -> None:

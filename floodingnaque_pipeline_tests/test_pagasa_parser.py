@@ -102,9 +102,8 @@ def test_unknown_station_file_is_refused_whole() -> None:
     [
         ("\n".join([HEADER, *GOOD_ROWS]) + "\n").encode("utf-16"),  # with BOM
         ("\n".join([HEADER, *GOOD_ROWS]) + "\n").encode("utf-16-le"),  # no BOM: NULs
-        (HEADER + "\n2020,1,1,0.5,29.1,24.1,83,2,250 \xb0\n").encode("latin-1"),
     ],
-    ids=["utf16-bom", "utf16-le", "latin1"],
+    ids=["utf16-bom", "utf16-le"],  # Latin-1 is read with a note: test_encodings.py
 )
 def test_wrong_encoding_is_refused_whole(content: bytes) -> None:
     _assert_whole_file(parse_pagasa_csv(content, "naia_daily.csv"), "not UTF-8 encoded")

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     func,
     true,
 )
@@ -50,16 +51,23 @@ class Location(Base):
 
 
 class RawWeatherPull(Base):
-    """One HTTP pull, kept verbatim so weather_data can be rebuilt without calling the API."""
+    """One HTTP pull, kept verbatim so weather_data can be rebuilt without calling the API.
+
+    On PostgreSQL partitioned by month of window_start (migration 0005), so every unique key
+    includes window_start: the primary key there is (id, window_start). pull_key fixes the
+    window (the request's dates are among its params), so (pull_key, window_start) is as
+    unique as pull_key alone.
+    """
 
     __tablename__ = "raw_weather_pulls"
     __table_args__ = (
         Index("ix_raw_weather_pulls_source_window", "source", "window_start", "window_end"),
+        UniqueConstraint("pull_key", "window_start"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     # sha256 of (source, endpoint, masked params): the same request re-pulled replaces its row.
-    pull_key: Mapped[str] = mapped_column(String(64), unique=True)
+    pull_key: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(32))
     endpoint: Mapped[str] = mapped_column(String(512))
     request_params: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
@@ -77,7 +85,10 @@ class RawWeatherPull(Base):
 
 
 class WeatherData(Base):
-    """Normalized hourly weather. observed_at is the END of the hour that precipitation sums."""
+    """Normalized hourly weather. observed_at is the END of the hour that precipitation sums.
+
+    On PostgreSQL partitioned by year of observed_at (migration 0005, db/partitions.py).
+    """
 
     __tablename__ = "weather_data"
     __table_args__ = (

@@ -107,7 +107,7 @@ def store_pull(
         RawWeatherPull.__table__,
         columns,
         [row],
-        key=["pull_key"],
+        key=["pull_key", "window_start"],
         compare=["payload_sha256", "location_ids", "status"],
     )
     return session.scalars(select(RawWeatherPull.id).where(RawWeatherPull.pull_key == key)).one()

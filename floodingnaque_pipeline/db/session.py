@@ -16,7 +16,8 @@ from floodingnaque_pipeline.db.engine import (
     masked_url,
     scrub_secrets,
 )
-from floodingnaque_pipeline.db.migrate import upgrade_to_head
+from floodingnaque_pipeline.db.errors import describe_connection_error, is_connection_error
+from floodingnaque_pipeline.db.migrate import LOCK_WAIT_S, upgrade_to_head
 
 log = logging.getLogger(__name__)
 
@@ -43,25 +44,37 @@ class AppDatabase:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on any error, always close."""
+        """One unit of work: commit on success, roll back on any error, always close.
+
+        A connection lost mid-statement (server restart, terminated backend) is reported with
+        its first cause, not with the "connection already closed" of the clean-up after it.
+        """
         session = self._sessions()
         try:
             yield session
             session.commit()
-        except exc.OperationalError as error:
-            session.rollback()
-            raise self._failure(error) from None
-        except BaseException:
-            session.rollback()
+        except BaseException as error:
+            self._rollback_quietly(session)
+            if not isinstance(error, DatabaseError) and is_connection_error(error, self.engine):
+                raise self._failure(error) from None
             raise
         finally:
             session.close()
 
-    def migrate(self) -> None:
-        """Bring the schema to Alembic head; idempotent and safe under concurrency."""
+    @staticmethod
+    def _rollback_quietly(session: Session) -> None:
+        # On a dead connection the rollback fails too; its error must not replace the cause.
+        try:
+            session.rollback()
+        except Exception as error:
+            log.warning("rollback after a failed unit of work also failed: %s", error)
+
+    def migrate(self, lock_wait_s: float = LOCK_WAIT_S) -> None:
+        """Bring the schema to Alembic head; idempotent and safe under concurrency. Waits at
+        most `lock_wait_s` (interruptibly) for another process's migration."""
         log.info("migrating %s to head", self.display_url)
         try:
-            upgrade_to_head(self.engine)
+            upgrade_to_head(self.engine, lock_wait_s)
         except exc.OperationalError as error:
             raise self._failure(error) from None
 
@@ -75,7 +88,7 @@ class AppDatabase:
     def dispose(self) -> None:
         self.engine.dispose()
 
-    def _failure(self, error: Exception) -> DatabaseError:
+    def _failure(self, error: BaseException) -> DatabaseError:
         # Chaining is cut (from None) because driver messages may echo connection strings.
-        detail = scrub_secrets(str(getattr(error, "orig", error)).strip(), self._url)
+        detail = scrub_secrets(describe_connection_error(error), self._url)
         return DatabaseError(f"database {self.display_url} failed: {detail}")

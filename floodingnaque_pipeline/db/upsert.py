@@ -14,9 +14,12 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, MetaData, Table, exc, insert, text
 
+from floodingnaque_pipeline.db import fast_load
 from floodingnaque_pipeline.db.copy_format import write_copy_text
 from floodingnaque_pipeline.db.diagnose import describe_offending_row
 from floodingnaque_pipeline.db.engine import DatabaseError
+from floodingnaque_pipeline.db.locked_merge import DuplicateKeyInBatch, merge_locked
+from floodingnaque_pipeline.db.partitions import SCHEMES, ensure_partitions, is_partitioned
 
 SQLITE_BATCH_ROWS = 5_000
 
@@ -58,6 +61,8 @@ def upsert_rows(
     rows are tuples in `columns` order. `key` defaults to the primary key; `compare` to every
     non-key column given (a column outside `compare`, e.g. a provenance id, is still written
     when the row changes); `touch` columns are set to the current time on update.
+    On PostgreSQL, a time-partitioned table (db/partitions.py) first gets the partitions the
+    rows need, and a batch whose time range holds no rows yet is COPied straight in.
     """
     key = list(key or [c.name for c in table.primary_key.columns])
     missing = [k for k in key if k not in columns]
@@ -70,7 +75,12 @@ def upsert_rows(
     stage = f"_stage_{table.name}_{uuid.uuid4().hex[:8]}"
     statement = _upsert_sql(table.name, stage, columns, key, values, compare, touch)
     if connection.dialect.name == "postgresql":
-        return _upsert_postgres(connection, table, stage, columns, rows, key, statement)
+        partitioned = table.name in SCHEMES and is_partitioned(connection, table.name)
+        fast, locked = _fast_load(connection, table, columns, rows, partitioned)
+        if fast is not None:
+            return fast
+        merge = Merge(statement, partitioned, locked, compare, touch)
+        return _upsert_postgres(connection, table, stage, columns, rows, key, merge)
     return _upsert_sqlite(connection, table, stage, columns, rows, key, compare, statement)
 
 
@@ -97,6 +107,44 @@ def _upsert_sql(
     return head + f"DO UPDATE SET {', '.join(assignments)} WHERE {changed or 'false'}"
 
 
+def _fast_load(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    partitioned: bool,
+) -> tuple[UpsertCounts | None, bool]:
+    """Lock the batch's months; COPY when they hold no rows. (None, locked): merge instead."""
+    scheme = SCHEMES.get(table.name)
+    if scheme is None or scheme.column not in columns:
+        return None, False
+    span = fast_load.batch_range(columns, rows, scheme.column)
+    if span is None:
+        return None, False  # a NULL partition key: the staged path names the row
+    if partitioned:
+        ensure_partitions(connection, table.name, span)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        fast_load.lock_months(cursor, table.name, *span)
+        if fast_load.range_is_empty(cursor, table.name, scheme.column, *span):
+            if fast_load.copy_into_table(cursor, table, columns, rows):
+                return UpsertCounts(inserted=len(rows)), True
+    finally:
+        cursor.close()
+    return None, True
+
+
+@dataclass(frozen=True)
+class Merge:
+    """How the staged rows are merged: ON CONFLICT, or UPDATE + INSERT under month locks."""
+
+    statement: str  # the ON CONFLICT form
+    partitioned: bool
+    locked: bool
+    compare: Sequence[str]
+    touch: Sequence[str]
+
+
 def _upsert_postgres(
     connection: Connection,
     table: Table,
@@ -104,7 +152,7 @@ def _upsert_postgres(
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     key: Sequence[str],
-    statement: str,
+    merge: Merge,
 ) -> UpsertCounts:
     import psycopg2
 
@@ -121,26 +169,44 @@ def _upsert_postgres(
         )
         cursor.execute("SAVEPOINT floodingnaque_upsert")
         try:
-            # xmax = 0 marks a freshly inserted tuple; updated ones carry the updater's xid.
-            cursor.execute(
-                f"WITH written AS ({statement} RETURNING (xmax = 0) AS inserted) "
-                "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
-                "FROM written"
-            )
-        except psycopg2.Error as error:
+            if merge.locked:
+                inserted, updated = merge_locked(
+                    cursor, table.name, stage, columns, key, merge.compare, merge.touch
+                )
+            else:
+                inserted, updated = _merge_on_conflict(cursor, table, stage, key, merge)
+        except (psycopg2.Error, DuplicateKeyInBatch) as error:
             cursor.execute("ROLLBACK TO SAVEPOINT floodingnaque_upsert")
             where = describe_offending_row(connection, table, stage, columns, key)
-            diag = (error.diag.message_detail or "").strip()
+            diag = getattr(getattr(error, "diag", None), "message_detail", None) or ""
+            first = str(error).splitlines()[0] if str(error) else "duplicate key in the batch"
             raise UpsertError(
                 f"{table.name}: batch of {len(rows)} rows refused, nothing written: "
-                f"{str(error).splitlines()[0]}. {where} {diag}".strip()
+                f"{first}. {where} {diag.strip()}".strip()
             ) from None
-        inserted, updated = cursor.fetchone()
         cursor.execute("RELEASE SAVEPOINT floodingnaque_upsert")
         cursor.execute(f"DROP TABLE {stage}")
     finally:
         cursor.close()
     return UpsertCounts(inserted, updated, len(rows) - inserted - updated)
+
+
+def _merge_on_conflict(
+    cursor: Any, table: Table, stage: str, key: Sequence[str], merge: Merge
+) -> tuple[int, int]:
+    if merge.partitioned:
+        # Only reached when the batch could not be locked (a NULL partition key, which the
+        # INSERT refuses); RETURNING cannot read xmax from a partitioned table.
+        cursor.execute(f"{merge.statement}")
+        return cursor.rowcount, 0
+    # xmax = 0 marks a freshly inserted tuple; updated ones carry the updater's xid.
+    cursor.execute(
+        f"WITH written AS ({merge.statement} RETURNING (xmax = 0) AS inserted) "
+        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+        "FROM written"
+    )
+    inserted, updated = cursor.fetchone()
+    return inserted, updated
 
 
 def _upsert_sqlite(

@@ -90,7 +90,7 @@ def at_threshold(y: np.ndarray, score: np.ndarray, threshold: float, months: flo
     hits = int((alert & (y == 1)).sum())
     false = int((alert & (y == 0)).sum())
     return {
-        "threshold": round(float(threshold), 4),
+        "threshold": round(float(threshold), 4) if np.isfinite(threshold) else None,
         "recall": round(hits / max(int(y.sum()), 1), 4),
         "precision": round(hits / max(int(alert.sum()), 1), 4),
         "false_alerts": false,

@@ -42,7 +42,13 @@ from floodingnaque_pipeline.sources.cdrrmo_fields import (
     build_event,
     normalise_depth,
 )
-from floodingnaque_pipeline.sources.csv_files import decode_utf8, header_problem, whole_file
+from floodingnaque_pipeline.sources.csv_files import (
+    UndecodableFile,
+    decode_text,
+    header_problem,
+    split_lines,
+    whole_file,
+)
 from floodingnaque_pipeline.sources.records import ParseResult, Rejection
 
 __all__ = ["BBOX", "COLUMNS", "DEPTH_INCHES", "INFER_MAX_KM", "FloodEvent", "LAYOUTS",
@@ -134,8 +140,8 @@ def _record_number(text: str) -> int | None:
 
 def parse_cleaned(text: str) -> ParseResult[FloodEvent]:
     """The cleaned column layout. Every non-blank data row ends as a record or a rejection."""
-    lines = text.splitlines()
-    reader = csv.reader(io.StringIO(text))
+    lines = split_lines(text)  # the csv module's own line count: LF only, not U+2028
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -222,12 +228,17 @@ def parse_cdrrmo_csv(content: bytes, file_name: str) -> ParseResult[FloodEvent]:
     `file_name` is only for symmetry with the PAGASA parser: the layout is recognised from the
     content, not the name.
     """
-    text = decode_utf8(content)
-    if text is None:
-        return whole_file("file is not UTF-8 encoded")
+    try:
+        decoded = decode_text(content)
+    except UndecodableFile as error:
+        return whole_file(str(error))
+    text = decoded.text
     if not text.strip():
         return whole_file("empty file")
     for _name, recognises, read in LAYOUTS:
         if recognises(text):
-            return read(text)
+            result = read(text)
+            if decoded.note:
+                result.notes.append(decoded.note)
+            return result
     raise AssertionError("the cleaned layout accepts any text")  # pragma: no cover

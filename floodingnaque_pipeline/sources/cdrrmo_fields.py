@@ -13,9 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from floodingnaque_pipeline.sources.barangays import canonical_barangay, nearest_barangay
+from floodingnaque_pipeline.sources.csv_files import implausible_date
 
 BBOX = (14.40, 14.56, 120.95, 121.08)  # lat_min, lat_max, lon_min, lon_max
 INFER_MAX_KM = 3.0
+# City DRRM offices exist since the Philippine DRRM Act (RA 10121, May 2010), so no CDRRMO
+# record predates 2010; and the weather the labels are joined with starts in 2015. An earlier
+# year (0001, 1900, 2002 typed for 2022) is a typo, not a flood.
+FIRST_YEAR = 2010
 # MMDA flood gauge: class -> depth in inches.
 DEPTH_INCHES: dict[str, int] = {
     "gutter": 8,
@@ -76,6 +81,12 @@ def parse_coordinates(lat_raw: str, lon_raw: str) -> tuple[float | None, float |
     return lat, lon
 
 
+def check_plausible_date(event_date: date, today: date | None = None) -> None:
+    """RecordError unless `event_date` lies in FIRST_YEAR .. tomorrow (today: Manila's)."""
+    if problem := implausible_date(event_date, FIRST_YEAR, "CDRRMO", today):
+        raise RecordError(problem)
+
+
 def place_barangay(raw: str, lat: float | None, lon: float | None) -> tuple[str, bool]:
     """(canonical name, inferred?): the barangay cell if it maps, else the nearest centroid."""
     raw = raw.strip()
@@ -105,8 +116,11 @@ def build_event(
     disturbance_text: str,
     row_number: int,
     source_record: int | None,
+    today: date | None = None,
 ) -> FloodEvent:
-    """One record's cells -> FloodEvent, or RecordError with the reason."""
+    """One record's cells -> FloodEvent, or RecordError with the reason. `today` (default:
+    Manila's) bounds the plausible dates; tests pass a fixed one."""
+    check_plausible_date(event_date, today)
     lat, lon = parse_coordinates(latitude_text, longitude_text)
     barangay, inferred = place_barangay(barangay_text, lat, lon)
     depth = normalise_depth(depth_text)

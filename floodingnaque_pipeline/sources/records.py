@@ -29,6 +29,9 @@ class Rejection:
 class ParseResult(Generic[RecordT]):
     records: list[RecordT] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    # File-level remarks that refuse nothing but must not pass silently (e.g. the encoding
+    # fallback); shown in the run's metadata and log.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rows_seen(self) -> int:

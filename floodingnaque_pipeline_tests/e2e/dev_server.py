@@ -54,6 +54,8 @@ def project_folder(root: Path, *, open_meteo_base: str) -> ProjectFolder:
         "FLOODINGNAQUE_LANDING_DIR": str(root / "landing"),
         # Yearly: no schedule tick can start a run while the test looks at run counts.
         "FLOODINGNAQUE_INGEST_CRON": "0 0 1 1 *",
+        # The landing sensor ticks every 5 s instead of 30 s: the test waits for its ticks.
+        "FLOODINGNAQUE_LANDING_INTERVAL_S": "5",
         "PYTHONUNBUFFERED": "1",
     }
     return ProjectFolder(root, env)

@@ -31,10 +31,7 @@ def _compose_cli() -> list[str] | None:
     return [legacy] if legacy else None
 
 
-def _cli_config(env_file: Path, *args: str) -> subprocess.CompletedProcess:
-    cli = _compose_cli()
-    if cli is None:
-        pytest.skip("no Compose CLI on this machine; the schema tests above cover the file")
+def _cli_config(cli: list[str], env_file: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*cli, "--env-file", str(env_file), "-f", str(COMPOSE_FILE), "config", *args],
         cwd=REPO_ROOT,
@@ -67,7 +64,11 @@ def _check_promises(services: dict) -> None:
     assert services["code"]["environment"]["DATABASE_URL"].endswith("@postgres:5432/floodingnaque")
 
 
-def test_compose_file_matches_the_compose_spec() -> None:
+def test_compose_file_matches_the_compose_spec(tmp_path: Path) -> None:
+    # Where a Compose CLI exists (never installed for this: it brings a container engine),
+    # it must agree with the schema check; the schema check below runs everywhere.
+    if cli := _compose_cli():
+        _real_cli_agrees(cli, tmp_path)
     config = compose_config(COMPOSE_FILE, EXAMPLE_ENV)
     _check_promises(config["services"])
     password = config["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
@@ -95,15 +96,15 @@ def test_compose_refuses_to_start_without_a_password(tmp_path: Path) -> None:
         compose_config(COMPOSE_FILE, empty)
 
 
-def test_a_real_compose_cli_agrees_when_installed(tmp_path: Path) -> None:
-    quiet = _cli_config(EXAMPLE_ENV, "-q")
+def _real_cli_agrees(cli: list[str], tmp_path: Path) -> None:
+    quiet = _cli_config(cli, EXAMPLE_ENV, "-q")
     assert quiet.returncode == 0, quiet.stderr
-    full = _cli_config(EXAMPLE_ENV)
+    full = _cli_config(cli, EXAMPLE_ENV)
     assert full.returncode == 0, full.stderr
     _check_promises(yaml.safe_load(full.stdout)["services"])
     empty = tmp_path / "empty.env"
     empty.write_text("POSTGRES_USER=floodingnaque\n")
-    refused = _cli_config(empty, "-q")
+    refused = _cli_config(cli, empty, "-q")
     assert refused.returncode != 0 and "POSTGRES_PASSWORD" in refused.stderr
 
 

@@ -70,7 +70,7 @@ def test_history_schedule_state_and_landing_survive_a_restart(project: ProjectFo
         _ready(service, api)
         assert api.schedule(SCHEDULE)["scheduleState"]["status"] == "RUNNING"  # the default
         assert api.stop_schedule(SCHEDULE) == "STOPPED"
-        # The sensor ticks every 30 s and waits one tick for the file to hold still.
+        # The sensor waits one tick for the file to hold still, then starts one run.
         [run] = wait_until(
             lambda: [r for r in _landing_runs(api) if r["status"] in TERMINAL],
             timeout=180,

@@ -11,6 +11,7 @@ from typing import Any
 
 import dagster as dg
 
+from floodingnaque_pipeline.db.label_repeats import CrossFileRepeats, flood_repeats, station_repeats
 from floodingnaque_pipeline.db.labels import (
     CDRRMO,
     PAGASA,
@@ -20,7 +21,12 @@ from floodingnaque_pipeline.db.labels import (
 )
 from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
 from floodingnaque_pipeline.defs.kinds import DATABASE
-from floodingnaque_pipeline.defs.labels.checks import rejection_ratio_result, rejection_ratio_spec
+from floodingnaque_pipeline.defs.labels.checks import (
+    cross_file_result,
+    cross_file_spec,
+    rejection_ratio_result,
+    rejection_ratio_spec,
+)
 from floodingnaque_pipeline.defs.labels.metadata import file_metadata
 from floodingnaque_pipeline.defs.labels.partitions import flood_record_files, pagasa_files
 from floodingnaque_pipeline.landing import LandingFileRefused, sha256_bytes
@@ -63,6 +69,7 @@ def _ingest(
     store: Callable[..., Any],
     date_field: str,
     preview: Sequence[str],
+    repeats: Callable[..., CrossFileRepeats],
 ) -> dg.MaterializeResult:
     path = context.partition_key
     try:
@@ -74,14 +81,20 @@ def _ingest(
         result = parse(content, path)
     sha = sha256_bytes(content)
     with database.session() as session:  # the file's one transaction
+        # Before the store: a PAGASA file takes over the days another file held.
+        repeated = repeats(session, path, result.records)
         counts = store(session, path, sha, result, context.run.run_id)
     with database.session() as session:
         tally = file_tally(session, source, path)
     context.log.info(f"{path}: {counts.accepted} rows stored, {counts.rejected} refused")
+    for note in result.notes:  # e.g. read as cp1252: kept, but never silently
+        context.log.warning(f"{path}: {note}")
     dates: list[date] = [getattr(r, date_field) for r in result.records]
+    metadata = file_metadata(result, counts, sha, dates, preview)
+    metadata["parse_notes"] = dg.MetadataValue.md("\n".join(result.notes) or "none")
     return dg.MaterializeResult(
-        metadata=file_metadata(result, counts, sha, dates, preview),
-        check_results=[rejection_ratio_result(tally, path)],
+        metadata=metadata,
+        check_results=[rejection_ratio_result(tally, path), cross_file_result(repeated, path)],
     )
 
 
@@ -91,7 +104,10 @@ def _ingest(
     group_name=WAREHOUSE,
     kinds={DATABASE},
     owners=[OWNER],
-    check_specs=[rejection_ratio_spec("station_observations")],
+    check_specs=[
+        rejection_ratio_spec("station_observations"),
+        cross_file_spec("station_observations"),
+    ],
     description=(
         "PAGASA daily station data (NAIA, Port Area, Science Garden), one partition per landing "
         "file (pagasa/<station>_daily.csv). -999 -> NULL, -1 -> 0 mm with rainfall_trace. The "
@@ -104,7 +120,7 @@ def station_observations(
 ) -> dg.MaterializeResult:
     return _ingest(
         context, database, landing, PAGASA, parse_pagasa_csv, store_station_file,
-        "observed_on", STATION_PREVIEW,
+        "observed_on", STATION_PREVIEW, station_repeats,
     )  # fmt: skip
 
 
@@ -114,7 +130,7 @@ def station_observations(
     group_name=WAREHOUSE,
     kinds={DATABASE},
     owners=[OWNER],
-    check_specs=[rejection_ratio_spec("flood_events")],
+    check_specs=[rejection_ratio_spec("flood_events"), cross_file_spec("flood_events")],
     description=(
         "CDRRMO Parañaque flood records (the model's labels), one partition per landing file "
         "(flood_records/*.csv) in any known layout: the exports as published (table-from-PDF, "
@@ -130,5 +146,5 @@ def flood_events(
 ) -> dg.MaterializeResult:
     return _ingest(
         context, database, landing, CDRRMO, parse_cdrrmo_csv, store_flood_file,
-        "event_date", FLOOD_PREVIEW,
+        "event_date", FLOOD_PREVIEW, flood_repeats,
     )  # fmt: skip

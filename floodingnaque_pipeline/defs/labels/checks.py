@@ -1,4 +1,5 @@
-"""Rejection-ratio check: what share of a file's rows was refused (counted in the database).
+"""Per-file checks: what share of a file's rows was refused (counted in the database), and
+which of its records repeat another file's.
 
 Declared as a check spec of each asset and evaluated in the same step, right after the file's
 transaction commits: every materialization of a file partition is judged, and the check result
@@ -7,6 +8,7 @@ never refers to another partition than the one just written.
 
 import dagster as dg
 
+from floodingnaque_pipeline.db.label_repeats import CrossFileRepeats
 from floodingnaque_pipeline.db.labels import FileTally
 
 CHECK_NAME = "rejection_ratio"
@@ -43,5 +45,37 @@ def rejection_ratio_result(tally: FileTally, file_name: str) -> dg.AssetCheckRes
             "rows_accepted": dg.MetadataValue.int(tally.accepted),
             "rows_rejected": dg.MetadataValue.int(tally.rejected),
             "rejection_ratio": dg.MetadataValue.float(ratio),
+        },
+    )
+
+
+REPEATS_CHECK = "no_cross_file_duplicates"
+REPEATS_DESCRIPTION = (
+    "Records of the partition's file that repeat another landing file's: the same station and "
+    "day (PAGASA; the later file takes the day over) or the same date and coordinates "
+    "(CDRRMO; e.g. a raw export and its cleaned copy). Warn, never refuse: both may be right."
+)
+
+
+def cross_file_spec(asset_key: str) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(name=REPEATS_CHECK, asset=asset_key, description=REPEATS_DESCRIPTION)
+
+
+def cross_file_result(repeats: CrossFileRepeats, file_name: str) -> dg.AssetCheckResult:
+    others = ", ".join(f"{name} ({n})" for name, n in sorted(repeats.by_file.items()))
+    return dg.AssetCheckResult(
+        check_name=REPEATS_CHECK,
+        passed=repeats.rows == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"{file_name}: {repeats.rows} record(s) repeat another file's: {others}"
+            if repeats.rows
+            else f"{file_name}: no record repeats another file's"
+        ),
+        metadata={
+            "file": dg.MetadataValue.text(file_name),
+            "rows_repeated": dg.MetadataValue.int(repeats.rows),
+            "other_files": dg.MetadataValue.json(repeats.by_file),
+            "examples": dg.MetadataValue.md("\n".join(f"- {e}" for e in repeats.examples)),
         },
     )

@@ -13,34 +13,13 @@ from floodingnaque_pipeline.db.weather_quality import (
 )
 from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
 from floodingnaque_pipeline.defs.kinds import DATABASE
+from floodingnaque_pipeline.defs.weather.checks import CHECKS, RECENT_SPAN, check_results
 from floodingnaque_pipeline.defs.weather.partitions import (
     IngestConfig,
     partition_windows,
     weather_monthly,
 )
 from floodingnaque_pipeline.resources.database import DatabaseResource
-
-COMPLETENESS_WARN_BELOW = 0.95
-FRESHNESS_WARN_AFTER = timedelta(hours=2)
-
-CHECKS = [
-    dg.AssetCheckSpec("values_in_range", asset="weather_data", description="Plausible values."),
-    dg.AssetCheckSpec(
-        "hourly_completeness",
-        asset="weather_data",
-        description="Every location has >= 95 % of the window's hours.",
-    ),
-    dg.AssetCheckSpec(
-        "unique_natural_key",
-        asset="weather_data",
-        description="No duplicate (location, source, hour).",
-    ),
-    dg.AssetCheckSpec(
-        "newest_hour_fresh",
-        asset="weather_data",
-        description="For the current month: the newest hour is at most 2 h old.",
-    ),
-]
 
 
 @dg.asset(
@@ -83,9 +62,13 @@ def weather_data(
             f"{counts.updated:,} changed, {counts.unchanged:,} unchanged"
         )
     whole = context.partition_time_window
+    current = whole.end > now
+    end = min(whole.end, now)
     with database.session() as session:
-        quality = measure_window(session, whole.start, min(whole.end, now))
-        preview = preview_markdown(session, whole.start, min(whole.end, now))
+        quality = measure_window(
+            session, whole.start, end, recent_start=end - RECENT_SPAN if current else None
+        )
+        preview = preview_markdown(session, whole.start, end)
     yield dg.MaterializeResult(
         metadata={
             "inserted": dg.MetadataValue.int(totals.inserted),
@@ -96,41 +79,7 @@ def weather_data(
             "preview": dg.MetadataValue.md(preview),
         }
     )
-    yield from _check_results(quality, whole.end > now, now)
-
-
-def _check_results(quality: WindowQuality, current: bool, now) -> list[dg.AssetCheckResult]:
-    worst = min(quality.coverage.values(), default=1.0)
-    stale = current and (
-        quality.newest_hour is None or now - quality.newest_hour > FRESHNESS_WARN_AFTER
-    )
-    return [
-        dg.AssetCheckResult(
-            check_name="values_in_range",
-            passed=quality.out_of_range == 0,
-            metadata={"rows_out_of_range": quality.out_of_range},
-        ),
-        dg.AssetCheckResult(
-            check_name="hourly_completeness",
-            passed=worst >= COMPLETENESS_WARN_BELOW,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"worst_location_coverage": round(worst, 4)},
-        ),
-        dg.AssetCheckResult(
-            check_name="unique_natural_key",
-            passed=quality.duplicate_keys == 0,
-            metadata={"duplicate_keys": quality.duplicate_keys},
-        ),
-        dg.AssetCheckResult(
-            check_name="newest_hour_fresh",
-            passed=not stale,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                "newest_hour": str(quality.newest_hour),
-                "applies": "current month" if current else "no (historical month)",
-            },
-        ),
-    ]
+    yield from check_results(quality, current, now)
 
 
 def _coverage_table(quality: WindowQuality) -> str:

@@ -1,0 +1,99 @@
+"""Archive old raw pulls, lose them and the month's weather, restore, re-normalize: identical."""
+
+import gzip
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from floodingnaque_pipeline.db.archive import ArchiveError, archive_months, restore_months
+from floodingnaque_pipeline.db.models import RawWeatherPull, WeatherData
+from floodingnaque_pipeline.db.partitions import existing_partitions
+from floodingnaque_pipeline.db.session import AppDatabase
+from floodingnaque_pipeline.db.weather import observed_rows, upsert_weather
+from floodingnaque_pipeline_tests.fakes.open_meteo import FakeOpenMeteo
+from floodingnaque_pipeline_tests.weather_runs import run_partition, seed
+
+# July 2024 in Manila begins 2024-06-30T16:00Z: its pulls fall in the June and July UTC months.
+TABLE = "raw_weather_pulls"
+MONTH_START = datetime(2024, 6, 30, 16, tzinfo=UTC)
+MONTH_END = datetime(2024, 7, 31, 16, tzinfo=UTC)
+
+
+def _weather(database: AppDatabase) -> list[tuple]:
+    t = WeatherData.__table__
+    columns = [c for c in t.c if c.name != "ingested_at"]  # a rewrite stamps a new time
+    with database.engine.connect() as connection:
+        query = select(*columns).order_by(*t.primary_key)
+        return [tuple(r) for r in connection.execute(query)]
+
+
+def _pull_count(database: AppDatabase) -> int:
+    with database.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(RawWeatherPull)).scalar_one()
+
+
+def test_archive_delete_restore_renormalize(
+    db_url: str, fake_open_meteo: FakeOpenMeteo, tmp_path: Path
+) -> None:
+    seed(db_url, fake_open_meteo)
+    run_partition(db_url, fake_open_meteo, "2024-07-01")
+    run_partition(db_url, fake_open_meteo, "2024-09-01")
+    database = AppDatabase(db_url)
+    try:
+        weather_before = _weather(database)
+        pulls_before = _pull_count(database)
+        assert weather_before and pulls_before > 1
+
+        archived = archive_months(
+            database.engine, tmp_path, cutoff=datetime(2024, 8, 15, tzinfo=UTC)
+        )
+        months = [a.month for a in archived]
+        assert months and set(months) <= {"2024-06", "2024-07"}  # months of window_start
+        manifest = json.loads((tmp_path / "manifest.json").read_text())
+        assert sorted(manifest) == months
+        archived_rows = sum(a.rows for a in archived)
+        assert 0 < archived_rows < pulls_before  # September's pulls stay in the database
+        assert _pull_count(database) == pulls_before - archived_rows
+        if database.dialect == "postgresql":  # the month's partition is gone, not just emptied
+            with database.engine.connect() as connection:
+                left = {f"{p.lower:%Y-%m}" for p in existing_partitions(connection, TABLE)}
+            assert not left & set(months)
+
+        with database.session() as session:  # the month's weather is lost too
+            t = WeatherData.__table__
+            session.execute(
+                delete(t).where(t.c.observed_at > MONTH_START, t.c.observed_at <= MONTH_END)
+            )
+        assert _weather(database) != weather_before
+
+        assert restore_months(database.engine, tmp_path) == archived_rows
+        assert _pull_count(database) == pulls_before
+        with database.session() as session:
+            counts = upsert_weather(
+                session, observed_rows(session, MONTH_START, MONTH_END, overlap=timedelta(0))
+            )
+        assert counts.inserted > 0 and counts.updated == 0
+        assert _weather(database) == weather_before
+    finally:
+        database.dispose()
+
+
+def test_a_damaged_archive_file_is_refused(sqlite_url: str, tmp_path: Path) -> None:
+    database = AppDatabase(sqlite_url)
+    database.migrate()
+    try:
+        (tmp_path / "raw_weather_pulls").mkdir()
+        path = tmp_path / "raw_weather_pulls" / "2020-01.jsonl.gz"
+        path.write_bytes(gzip.compress(b"{}\n"))
+        manifest = {
+            "2020-01": {"file": "raw_weather_pulls/2020-01.jsonl.gz", "rows": 1, "sha256": "0" * 64}
+        }
+        (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+        with pytest.raises(ArchiveError, match="sha256"):
+            restore_months(database.engine, tmp_path)
+        assert _pull_count(database) == 0
+    finally:
+        database.dispose()
