@@ -52,8 +52,10 @@ def main() -> None:
             restore_s = time.perf_counter() - started
         assert checksum(copy) == before, "restored weather_data differs"
     print(f"{before[0]:,} weather_data rows ({len(ids)} locations x {args.years} years)")
-    print(f"  backup (pg_dump -Fc + pg_restore --list): {backup.duration_s:.1f} s, ")
-    print(f"  {backup.size_bytes / 1e6:.1f} MB, {backup.verified}")
+    print(
+        f"  backup (pg_dump -Fc + pg_restore --list): {backup.duration_s:.1f} s, "
+        f"{backup.size_bytes / 1e6:.1f} MB, {backup.verified}"
+    )
     print(f"  restore into an empty database: {restore_s:.1f} s; weather_data identical")
     print(
         f"RESULT backup_s={backup.duration_s:.1f} restore_s={restore_s:.1f} "

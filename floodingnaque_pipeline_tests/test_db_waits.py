@@ -109,6 +109,11 @@ def test_a_run_waiting_for_the_migration_lock_obeys_sigterm(pg_url: str) -> None
 
 
 def test_backend_killed_mid_insert_reports_the_cause(pg_url: str) -> None:
+    guard = psycopg2.connect(_dsn(pg_url, "guard"))
+    guard.autocommit = True
+    with guard, guard.cursor() as cursor:  # if the kill never comes, fail instead of hanging
+        cursor.execute(f"ALTER DATABASE {make_url(pg_url).database} SET lock_timeout = '120s'")
+    guard.close()
     database = AppDatabase(pg_url)
     database.migrate()
     ids = seed_locations(database)
@@ -119,11 +124,14 @@ def test_backend_killed_mid_insert_reports_the_cause(pg_url: str) -> None:
     killed: list[str] = []
 
     def terminate_the_waiting_insert() -> None:
-        with psycopg2.connect(_dsn(pg_url, "killer")) as admin, admin.cursor() as cursor:
+        admin = psycopg2.connect(_dsn(pg_url, "killer"))
+        admin.autocommit = True  # pg_stat_activity is a snapshot per transaction
+        with admin, admin.cursor() as cursor:
             while not killed:  # poll until the upsert waits on the row lock, then end it
                 cursor.execute(
                     "SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO weather_data%'"
+                    "AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO weather_data%' "
+                    "AND pid <> pg_backend_pid()"
                 )
                 for pid, query in cursor.fetchall():
                     cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))

@@ -62,7 +62,7 @@ def upsert_rows(
     non-key column given (a column outside `compare`, e.g. a provenance id, is still written
     when the row changes); `touch` columns are set to the current time on update.
     On PostgreSQL, a time-partitioned table (db/partitions.py) first gets the partitions the
-    rows need, and a batch whose time range holds no rows yet is COPied straight in.
+    rows need, and a batch whose time range holds no rows yet is copied straight in.
     """
     key = list(key or [c.name for c in table.primary_key.columns])
     missing = [k for k in key if k not in columns]

@@ -11,6 +11,7 @@ from floodingnaque_pipeline.defs.maintenance.jobs import (
     database_backup,
     table_partitions,
 )
+from floodingnaque_pipeline.defs.maintenance.rebuild import rebuild_weather_data
 from floodingnaque_pipeline.defs.maintenance.schedules import (
     archive_raw_pulls_schedule,
     database_backup_schedule,
@@ -19,6 +20,6 @@ from floodingnaque_pipeline.defs.maintenance.schedules import (
 
 defs = dg.Definitions(
     asset_checks=[slow_queries],
-    jobs=[table_partitions, database_backup, archive_raw_pulls],
+    jobs=[table_partitions, database_backup, archive_raw_pulls, rebuild_weather_data],
     schedules=[table_partitions_schedule, database_backup_schedule, archive_raw_pulls_schedule],
 )

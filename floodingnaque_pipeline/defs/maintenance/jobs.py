@@ -10,7 +10,11 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from floodingnaque_pipeline.db.archive import DEFAULT_ARCHIVE_AFTER_DAYS, archive_months
+from floodingnaque_pipeline.db.archive import (
+    ARCHIVED,
+    DEFAULT_ARCHIVE_AFTER_DAYS,
+    archive_months,
+)
 from floodingnaque_pipeline.db.backup import backup_database
 from floodingnaque_pipeline.db.partitions import create_ahead
 from floodingnaque_pipeline.resources.database import DatabaseResource
@@ -65,7 +69,9 @@ def backup_app_database(
     )
 
 
-@dg.op(description="Old raw pulls to gzip files + manifest; their months leave the database.")
+@dg.op(
+    description="Old raw pulls and predictions to gzip files + manifest; they leave the database."
+)
 def archive_old_raw_pulls(
     context: dg.OpExecutionContext, config: ArchiveConfig, database: DatabaseResource
 ):
@@ -76,13 +82,17 @@ def archive_old_raw_pulls(
         os.environ.get("FLOODINGNAQUE_ARCHIVE_AFTER_DAYS") or DEFAULT_ARCHIVE_AFTER_DAYS
     )
     cutoff = datetime.now(UTC) - timedelta(days=days)
-    months = archive_months(database.engine, directory, cutoff)
-    context.log.info(f"archived {len(months)} months of raw pulls older than {cutoff:%Y-%m-%d}")
+    months = [
+        month
+        for spec in ARCHIVED.values()
+        for month in archive_months(database.engine, directory, cutoff, spec)
+    ]
+    context.log.info(f"archived {len(months)} table-months older than {cutoff:%Y-%m-%d}")
     return dg.Output(
         len(months),
         metadata={
             "cutoff": dg.MetadataValue.text(cutoff.isoformat()),
-            "months": dg.MetadataValue.json({m.month: m.rows for m in months}),
+            "rows": dg.MetadataValue.json({f"{m.table} {m.month}": m.rows for m in months}),
             "directory": dg.MetadataValue.path(str(directory)),
         },
     )
@@ -98,6 +108,6 @@ def database_backup():
     backup_app_database()
 
 
-@dg.job(description="Raw pulls older than FLOODINGNAQUE_ARCHIVE_AFTER_DAYS to the archive folder.")
+@dg.job(description="Raw pulls / predictions older than FLOODINGNAQUE_ARCHIVE_AFTER_DAYS archived.")
 def archive_raw_pulls():
     archive_old_raw_pulls()
