@@ -12,6 +12,7 @@ from floodingnaque_pipeline.db.archive import (
     PREDICTIONS,
     ArchiveError,
     archive_months,
+    archived_pull_ids,
     restore_months,
 )
 from floodingnaque_pipeline.db.models import FloodPrediction, RawWeatherPull, WeatherData
@@ -19,6 +20,7 @@ from floodingnaque_pipeline.db.partitions import existing_partitions
 from floodingnaque_pipeline.db.session import AppDatabase
 from floodingnaque_pipeline.db.upsert import upsert_rows
 from floodingnaque_pipeline.db.weather import observed_rows, upsert_weather
+from floodingnaque_pipeline.db.weather_quality import measure_window
 from floodingnaque_pipeline_tests.fakes.open_meteo import FakeOpenMeteo
 from floodingnaque_pipeline_tests.weather_rows import seed_locations
 from floodingnaque_pipeline_tests.weather_runs import run_partition, seed
@@ -68,6 +70,15 @@ def test_archive_delete_restore_renormalize(
             with database.engine.connect() as connection:
                 left = {f"{p.lower:%Y-%m}" for p in existing_partitions(connection, TABLE)}
             assert not left & set(months)
+
+        # The month's weather still points at the archived pulls: traceable through the
+        # archive, and only through it.
+        with database.session() as session:
+            assert measure_window(session, MONTH_START, MONTH_END).untraceable_rows > 0
+            quality = measure_window(
+                session, MONTH_START, MONTH_END, archived_pull_ids=archived_pull_ids(tmp_path)
+            )
+            assert quality.rows > 0 and quality.untraceable_rows == 0
 
         with database.session() as session:  # the month's weather is lost too
             t = WeatherData.__table__

@@ -84,6 +84,18 @@ def test_duplicate_key_in_batch_is_refused(app_db: AppDatabase) -> None:
     assert _snapshot(app_db) == []
 
 
+def test_key_given_twice_for_a_stored_row_is_refused(app_db: AppDatabase) -> None:
+    # The merge path (the range holds rows): no copy of the key may silently win.
+    ids = seed_locations(app_db)
+    rows = weather_rows(ids[:1], hours=10)
+    _upsert(app_db, rows)
+    before = _snapshot(app_db)
+    wetter = (*rows[4][:5], (rows[4][5] or 0.0) + 3.0, *rows[4][6:])
+    with pytest.raises(UpsertError, match="more than once"):
+        _upsert(app_db, [*rows, wetter])
+    assert _snapshot(app_db) == before
+
+
 def test_unknown_location_is_refused(app_db: AppDatabase) -> None:
     seed_locations(app_db)
     rows = weather_rows([999_999], hours=3)

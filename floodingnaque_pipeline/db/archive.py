@@ -36,6 +36,7 @@ from floodingnaque_pipeline.db.types import UTCDateTime
 from floodingnaque_pipeline.db.upsert import upsert_rows
 
 MANIFEST = "manifest.json"
+DEFAULT_ARCHIVE_DIR = "./archive"
 DEFAULT_ARCHIVE_AFTER_DAYS = 365
 MONTHS = RAW_WEATHER_PULLS  # calendar months (UTC), whatever the table
 
@@ -73,6 +74,7 @@ class ArchivedMonth:
     file: str
     rows: int
     sha256: str
+    ids: tuple[int, ...] = ()  # raw pull ids: weather_data rows still point at them
 
 
 def archive_months(
@@ -104,12 +106,14 @@ def _archive_one(
     in_month = (column >= lower, column < upper)
     partial = path.with_suffix(".partial")
     with engine.begin() as connection:
-        rows = 0
+        rows, ids = 0, []
         with gzip.open(partial, "wt", encoding="utf-8") as out:
             query = select(spec.table).where(*in_month).order_by(*spec.table.primary_key)
             for row in connection.execute(query):
                 out.write(json.dumps(_plain(row._mapping), sort_keys=True) + "\n")
                 rows += 1
+                if spec is RAW_PULLS:
+                    ids.append(row._mapping["id"])
         os.replace(partial, path)
         digest = _sha256(path)
         if len(_read_rows(spec, path, digest)) != rows:  # read back before anything is deleted
@@ -126,7 +130,8 @@ def _archive_one(
             connection.execute(text(f"DROP TABLE {SCHEMA}.{name}"))
         else:
             connection.execute(spec.table.delete().where(*in_month))
-    return ArchivedMonth(spec.table.name, month, f"{spec.table.name}/{path.name}", rows, digest)
+    file = f"{spec.table.name}/{path.name}"
+    return ArchivedMonth(spec.table.name, month, file, rows, digest, tuple(sorted(ids)))
 
 
 def restore_months(engine: Engine, directory: Path, months: list[str] | None = None) -> int:
@@ -198,6 +203,17 @@ def _has_partition(connection: Any, name: str) -> bool:
     return found.scalar() is not None
 
 
+def default_archive_dir() -> Path:
+    return Path(os.environ.get("FLOODINGNAQUE_ARCHIVE_DIR") or DEFAULT_ARCHIVE_DIR)
+
+
+def archived_pull_ids(directory: Path) -> frozenset[int]:
+    """Ids of the raw pulls moved to the archive: a weather_data row pointing at one is still
+    traceable (through the archive file), though the pull left the database."""
+    months = _read_manifest(directory).get(RAW_PULLS.table.name, {})
+    return frozenset(i for entry in months.values() for i in entry.get("ids", ()))
+
+
 def _read_manifest(directory: Path) -> dict[str, dict[str, dict[str, Any]]]:
     """{table: {YYYY-MM: {file, rows, sha256, archived_at}}}"""
     path = directory / MANIFEST
@@ -211,6 +227,7 @@ def _write_manifest(directory: Path, month: ArchivedMonth) -> None:
         "rows": month.rows,
         "sha256": month.sha256,
         "archived_at": datetime.now(UTC).isoformat(),
+        **({"ids": list(month.ids)} if month.ids else {}),
     }
     partial = directory / f"{MANIFEST}.partial"
     partial.write_text(json.dumps(manifest, indent=2, sort_keys=True))

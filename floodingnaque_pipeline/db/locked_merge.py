@@ -1,21 +1,21 @@
-"""The merge for a batch whose months are locked (fast_load.lock_months): UPDATE, then INSERT.
+"""The merge for a batch whose months are locked (fast_load.lock_months): count, then write.
 
-With no other writer able to touch the batch's months, the merge needs no ON CONFLICT: one
-set-based UPDATE of the keys whose compared values changed, then one INSERT of the keys not
-there yet (an anti-join). Both report exact counts through rowcount, and on a partitioned
-table this is about twice as fast as ON CONFLICT plus counting the keys already present
-(measured on 500 k unchanged rows). A key given twice is refused up front, as ON CONFLICT
-would refuse it, instead of letting an arbitrary copy win.
+With no other writer able to touch the batch's months, the merge needs no ON CONFLICT. One
+join of the stage with the target counts the keys already present and those whose compared
+values changed; then only what is needed runs: a set-based UPDATE of the changed keys, an
+INSERT of the new ones (an anti-join). Re-running a batch that changed nothing (the usual
+re-pull) thus costs one join instead of two, and both writes report exact counts through
+rowcount. A unique index on the stage refuses a key given twice, as ON CONFLICT would,
+instead of letting an arbitrary copy win; on a batch that arrives in key order it costs a
+fraction of a GROUP BY over the stage (0.4 s vs 1.0-1.8 s on 1 M rows, measured here).
+PostgreSQL 15's MERGE would do both writes in one join but was slower here (half-new 1 M-row
+batch: 12.8-15.9 s vs 8.6-10.3 s for count + INSERT), and its rowcount is only their sum.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-
-
-class DuplicateKeyInBatch(Exception):
-    """Raised inside the caller's savepoint; the caller names the row."""
 
 
 def merge_locked(
@@ -27,27 +27,38 @@ def merge_locked(
     compare: Sequence[str],
     touch: Sequence[str],
 ) -> tuple[int, int]:
-    """(inserted, updated) after merging the stage into the target."""
-    key_list = ", ".join(key)
-    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {stage} GROUP BY {key_list} HAVING count(*) > 1)")
-    if cursor.fetchone()[0]:
-        raise DuplicateKeyInBatch
+    """(inserted, updated) after merging the stage into the target.
+
+    A duplicate key raises the driver's unique-violation error; the caller names the row.
+    """
+    cursor.execute(f"CREATE UNIQUE INDEX ON {stage} ({', '.join(key)})")
     cursor.execute(f"ANALYZE {stage}")  # row estimates for the joins below
     match = " AND ".join(f"t.{k} = s.{k}" for k in key)
     values = [c for c in columns if c not in key]
-    updated = 0
-    if values and compare:
+    compared = values and compare
+    changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in compare) if compared else ""
+    # Key columns are NOT NULL in the target: a NULL t.<key> means no match.
+    present = f"t.{key[0]} IS NOT NULL"
+    cursor.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {present}), "
+        f"count(*) FILTER (WHERE {present} AND ({changed or 'false'})) "
+        f"FROM {stage} s LEFT JOIN {target} t ON {match}"
+    )
+    total, existing, to_update = cursor.fetchone()
+    updated = inserted = 0
+    if to_update:
         assignments = [f"{c} = s.{c}" for c in values]
         assignments += [f"{c} = CURRENT_TIMESTAMP" for c in touch]
-        changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in compare)
         cursor.execute(
             f"UPDATE {target} t SET {', '.join(assignments)} FROM {stage} s "
             f"WHERE {match} AND ({changed})"
         )
         updated = cursor.rowcount
-    cursor.execute(
-        f"INSERT INTO {target} ({', '.join(columns)}) "
-        f"SELECT {', '.join('s.' + c for c in columns)} FROM {stage} s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {match})"
-    )
-    return cursor.rowcount, updated
+    if total > existing:
+        cursor.execute(
+            f"INSERT INTO {target} ({', '.join(columns)}) "
+            f"SELECT {', '.join('s.' + c for c in columns)} FROM {stage} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {match})"
+        )
+        inserted = cursor.rowcount
+    return inserted, updated

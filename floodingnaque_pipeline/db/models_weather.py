@@ -100,9 +100,10 @@ class WeatherData(Base):
 
     # Natural key as primary key, ordered (location, time, source) so that "one location,
     # one month" is a single index range scan; ON CONFLICT matches it regardless of order.
-    location_id: Mapped[int] = mapped_column(
-        ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
-    )
+    # Deliberately not a foreign key (migration 0006): its per-row RI trigger cost more than
+    # the COPY of a first load. Writers check each batch's distinct ids at once
+    # (db/references.py), and a trigger on locations refuses deleting a referenced one.
+    location_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     source: Mapped[str] = mapped_column(String(32), primary_key=True)
     temperature_c: Mapped[float | None] = mapped_column(Float)

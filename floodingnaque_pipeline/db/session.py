@@ -55,19 +55,22 @@ class AppDatabase:
             session.commit()
         except BaseException as error:
             self._rollback_quietly(session)
-            if not isinstance(error, DatabaseError) and is_connection_error(error, self.engine):
+            # Interrupts (KeyboardInterrupt, Dagster's termination) and our own errors pass as
+            # they are; a lost connection is described by its cause.
+            as_is = isinstance(error, DatabaseError) or not isinstance(error, Exception)
+            if not as_is and is_connection_error(error, self.engine):
                 raise self._failure(error) from None
             raise
         finally:
             session.close()
 
-    @staticmethod
-    def _rollback_quietly(session: Session) -> None:
+    def _rollback_quietly(self, session: Session) -> None:
         # On a dead connection the rollback fails too; its error must not replace the cause.
         try:
             session.rollback()
         except Exception as error:
-            log.warning("rollback after a failed unit of work also failed: %s", error)
+            detail = scrub_secrets(str(error), self._url)
+            log.warning("rollback after a failed unit of work also failed: %s", detail)
 
     def migrate(self, lock_wait_s: float = LOCK_WAIT_S) -> None:
         """Bring the schema to Alembic head; idempotent and safe under concurrency. Waits at

@@ -18,14 +18,19 @@ from floodingnaque_pipeline.db import fast_load
 from floodingnaque_pipeline.db.copy_format import write_copy_text
 from floodingnaque_pipeline.db.diagnose import describe_offending_row
 from floodingnaque_pipeline.db.engine import DatabaseError
-from floodingnaque_pipeline.db.locked_merge import DuplicateKeyInBatch, merge_locked
+from floodingnaque_pipeline.db.locked_merge import merge_locked
 from floodingnaque_pipeline.db.partitions import SCHEMES, ensure_partitions, is_partitioned
+from floodingnaque_pipeline.db.references import unknown_references
 
 SQLITE_BATCH_ROWS = 5_000
 
 
 class UpsertError(DatabaseError):
     """A batch refused by the database; the message names the offending row."""
+
+
+class UnknownReferenceError(UpsertError):
+    """The batch names parent rows (e.g. locations) that do not exist; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,8 @@ def upsert_rows(
 
     rows are tuples in `columns` order. `key` defaults to the primary key; `compare` to every
     non-key column given (a column outside `compare`, e.g. a provenance id, is still written
-    when the row changes); `touch` columns are set to the current time on update.
+    when the row changes); `touch` columns are set to the current time on update. Ids of a
+    checked reference (db/references.py) must all exist, else nothing is written.
     On PostgreSQL, a time-partitioned table (db/partitions.py) first gets the partitions the
     rows need, and a batch whose time range holds no rows yet is copied straight in.
     """
@@ -70,6 +76,7 @@ def upsert_rows(
         raise ValueError(f"{table.name}: key columns {missing} are not among the columns given")
     if not rows:
         return UpsertCounts()
+    _refuse_unknown_references(connection, table.name, columns, rows)
     values = [c for c in columns if c not in key]
     compare = list(compare if compare is not None else values)
     stage = f"_stage_{table.name}_{uuid.uuid4().hex[:8]}"
@@ -82,6 +89,21 @@ def upsert_rows(
         merge = Merge(statement, partitioned, locked, compare, touch)
         return _upsert_postgres(connection, table, stage, columns, rows, key, merge)
     return _upsert_sqlite(connection, table, stage, columns, rows, key, compare, statement)
+
+
+def _refuse_unknown_references(
+    connection: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    # Stands in for a per-row foreign key on weather_data (db/references.py, migration 0006).
+    missing = unknown_references(connection, table, columns, rows)
+    if missing is None:
+        return
+    reference, ids = missing
+    shown = ", ".join(map(str, ids[:20])) + (" ..." if len(ids) > 20 else "")
+    raise UnknownReferenceError(
+        f"{table}: batch of {len(rows)} rows refused, nothing written: {reference.column} "
+        f"{shown} does not exist in {reference.parent} ({len(ids)} unknown)"
+    )
 
 
 def _upsert_sql(
@@ -175,7 +197,7 @@ def _upsert_postgres(
                 )
             else:
                 inserted, updated = _merge_on_conflict(cursor, table, stage, key, merge)
-        except (psycopg2.Error, DuplicateKeyInBatch) as error:
+        except psycopg2.Error as error:
             cursor.execute("ROLLBACK TO SAVEPOINT floodingnaque_upsert")
             where = describe_offending_row(connection, table, stage, columns, key)
             diag = getattr(getattr(error, "diag", None), "message_detail", None) or ""

@@ -59,7 +59,7 @@ def _out_of_range() -> ColumnElement[bool]:
     )
 
 
-def _untraceable(session: Session, in_window: ColumnElement[bool]) -> int:
+def _untraceable(session: Session, in_window: ColumnElement[bool], archived: frozenset[int]) -> int:
     # raw_pull_id is deliberately not a foreign key (upsert speed), so this is where a row
     # that cannot be traced to the pull that produced it shows up. Few distinct ids per
     # window: check those, then count rows only when one is missing.
@@ -67,7 +67,7 @@ def _untraceable(session: Session, in_window: ColumnElement[bool]) -> int:
     known = set(
         session.scalars(select(RawWeatherPull.id).where(RawWeatherPull.id.in_(ids - {None})))
     )
-    missing = ids - known
+    missing = ids - known - archived
     if not missing:
         return 0
     missing_rows = or_(W.raw_pull_id.is_(None), W.raw_pull_id.in_(missing - {None}))
@@ -75,10 +75,15 @@ def _untraceable(session: Session, in_window: ColumnElement[bool]) -> int:
 
 
 def measure_window(
-    session: Session, start: datetime, end: datetime, recent_start: datetime | None = None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    recent_start: datetime | None = None,
+    archived_pull_ids: frozenset[int] = frozenset(),
 ) -> WindowQuality:
     """Hour-ends in (start, end]; `end` should not be in the future. With `recent_start`, also
-    the hours each location misses in (recent_start, end] (the month in progress)."""
+    the hours each location misses in (recent_start, end] (the month in progress). Rows whose
+    pull is in `archived_pull_ids` (moved to cold storage) count as traceable."""
     in_window = (W.observed_at > start) & (W.observed_at <= end)
     expected = _hours(start, end)
     present = _present_hours(session, in_window)
@@ -107,7 +112,7 @@ def measure_window(
         rows=rows,
         out_of_range=out_of_range,
         null_core_rows=null_rows,
-        untraceable_rows=_untraceable(session, in_window),
+        untraceable_rows=_untraceable(session, in_window, archived_pull_ids),
         newest_hour=newest,
         recent_missing=recent_missing,
         recent_hours=recent_hours,

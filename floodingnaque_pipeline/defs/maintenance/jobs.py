@@ -14,13 +14,13 @@ from floodingnaque_pipeline.db.archive import (
     ARCHIVED,
     DEFAULT_ARCHIVE_AFTER_DAYS,
     archive_months,
+    default_archive_dir,
 )
 from floodingnaque_pipeline.db.backup import backup_database
 from floodingnaque_pipeline.db.partitions import create_ahead
 from floodingnaque_pipeline.resources.database import DatabaseResource
 
 DEFAULT_BACKUP_DIR = "./backups"
-DEFAULT_ARCHIVE_DIR = "./archive"
 
 
 class BackupConfig(dg.Config):
@@ -75,9 +75,7 @@ def backup_app_database(
 def archive_old_raw_pulls(
     context: dg.OpExecutionContext, config: ArchiveConfig, database: DatabaseResource
 ):
-    directory = Path(
-        config.directory or os.environ.get("FLOODINGNAQUE_ARCHIVE_DIR") or DEFAULT_ARCHIVE_DIR
-    )
+    directory = Path(config.directory) if config.directory else default_archive_dir()
     days = config.after_days or int(
         os.environ.get("FLOODINGNAQUE_ARCHIVE_AFTER_DAYS") or DEFAULT_ARCHIVE_AFTER_DAYS
     )

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import dagster as dg
 
+from floodingnaque_pipeline.db.archive import archived_pull_ids, default_archive_dir
 from floodingnaque_pipeline.db.upsert import UpsertCounts
 from floodingnaque_pipeline.db.weather import OVERLAP, observed_rows, upsert_weather
 from floodingnaque_pipeline.db.weather_quality import (
@@ -66,7 +67,11 @@ def weather_data(
     end = min(whole.end, now)
     with database.session() as session:
         quality = measure_window(
-            session, whole.start, end, recent_start=end - RECENT_SPAN if current else None
+            session,
+            whole.start,
+            end,
+            recent_start=end - RECENT_SPAN if current else None,
+            archived_pull_ids=archived_pull_ids(default_archive_dir()),
         )
         preview = preview_markdown(session, whole.start, end)
     yield dg.MaterializeResult(
