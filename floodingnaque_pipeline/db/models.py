@@ -1,6 +1,7 @@
 """Every table of the app database, importable from one place (Alembic reads Base.metadata)."""
 
 from floodingnaque_pipeline.db.base import Base
+from floodingnaque_pipeline.db.models_alerts import AlertOutbox
 from floodingnaque_pipeline.db.models_features import FloodFeature
 from floodingnaque_pipeline.db.models_labels import FloodEvent, IngestRejection, StationObservation
 from floodingnaque_pipeline.db.models_ml import FloodPrediction, ModelVersion
@@ -12,6 +13,7 @@ from floodingnaque_pipeline.db.models_weather import (
 )
 
 __all__ = [
+    "AlertOutbox",
     "Base",
     "FloodEvent",
     "FloodFeature",

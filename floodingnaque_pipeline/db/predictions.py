@@ -1,14 +1,16 @@
-"""flood_predictions: write one issue (idempotent per hour), read the latest state per location."""
+"""flood_predictions: write one issue (idempotent per hour) with its alerts, read issue states."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from floodingnaque_pipeline.db.alert_outbox import enqueue, keys_with_prefix
 from floodingnaque_pipeline.db.models import FloodPrediction, Location, ModelVersion
 from floodingnaque_pipeline.db.upsert import UpsertCounts, upsert_rows
 
@@ -40,14 +42,17 @@ def store_issue(session: Session, rows: Sequence[tuple]) -> UpsertCounts:
 def latest_states(session: Session) -> list[LocationState]:
     """Per location, the most severe (then earliest) prediction of the newest issue."""
     newest = session.execute(select(func.max(FloodPrediction.issued_at))).scalar_one()
-    if newest is None:
-        return []
+    return [] if newest is None else issue_states(session, newest)
+
+
+def issue_states(session: Session, issued_at: datetime) -> list[LocationState]:
+    """Per location, the most severe (then earliest) prediction of the issue at `issued_at`."""
     p = FloodPrediction
     rows = session.execute(
         select(p, Location.slug, Location.name, ModelVersion.version)
         .join(Location, Location.id == p.location_id)
         .outerjoin(ModelVersion, ModelVersion.id == p.model_version_id)
-        .where(p.issued_at == newest)
+        .where(p.issued_at == issued_at)
         .order_by(p.location_id, p.risk_level.desc(), p.valid_for)
     ).all()
     states: dict[int, LocationState] = {}
@@ -67,3 +72,40 @@ def latest_states(session: Session) -> list[LocationState]:
             ),  # fmt: skip
         )
     return list(states.values())
+
+
+def store_issue_with_alerts(
+    session: Session,
+    rows: Sequence[tuple],
+    payload_for: Callable[[LocationState], dict[str, Any]],
+    alert_level: int,
+) -> tuple[UpsertCounts, int]:
+    """Store one issue and, in the same transaction, enqueue an alert for every location that
+    enters `alert_level` or above relative to the previous issue (a repeat or a downgrade sends
+    nothing). The dedup key (location, issue hour, level) makes a re-run of the hour add
+    nothing; an escalation found by the re-run is still sent, a lower level is not. Returns the
+    upsert counts and the number of alerts enqueued. `payload_for` comes from the caller (db
+    does not know the alert format)."""
+    issued = {row[COLUMNS.index("issued_at")] for row in rows}
+    if not rows:
+        return store_issue(session, rows), 0
+    if len(issued) != 1:
+        raise ValueError(f"one issue at a time: rows carry {len(issued)} issued_at values")
+    (issued_at,) = issued
+    counts = store_issue(session, rows)
+    previous_at = session.execute(
+        select(func.max(FloodPrediction.issued_at)).where(FloodPrediction.issued_at < issued_at)
+    ).scalar_one()
+    before = (
+        {s.location_id: s.level for s in issue_states(session, previous_at)} if previous_at else {}
+    )
+    enqueued = 0
+    for state in issue_states(session, issued_at):
+        if state.level >= alert_level and state.level > before.get(state.location_id, 0):
+            prefix = f"flood_risk:{state.location_id}:{issued_at.isoformat()}:"
+            # An earlier run of this hour may have sent a higher level: this one is a downgrade.
+            sent = [int(k.removeprefix(prefix)) for k in keys_with_prefix(session, prefix)]
+            if max(sent, default=-1) < state.level:
+                key = f"{prefix}{state.level}"
+                enqueued += enqueue(session, "flood_risk", key, payload_for(state))
+    return counts, enqueued

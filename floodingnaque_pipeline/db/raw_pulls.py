@@ -136,3 +136,16 @@ def pulls_overlapping(
     # Streamed one pull at a time: a ten-year window never holds every payload in memory.
     for row in session.execute(query.execution_options(yield_per=1)):
         yield StoredPull(row.id, row.source, list(row.location_ids), row.fetched_at, row.payload)
+
+
+def pull_keys_stored_by(session: Session, keys: Sequence[str], run_ids: Sequence[str]) -> set[str]:
+    """Which of `keys` hold a good pull last written by one of `run_ids` (a run and its
+    re-executions): a re-execution resumes from them instead of fetching them again."""
+    if not keys or not run_ids:
+        return set()
+    query = select(RawWeatherPull.pull_key).where(
+        RawWeatherPull.pull_key.in_(list(keys)),
+        RawWeatherPull.run_id.in_(list(run_ids)),
+        RawWeatherPull.status == "ok",
+    )
+    return set(session.scalars(query))

@@ -5,13 +5,19 @@ import os
 import dagster as dg
 from pydantic import Field
 
-from floodingnaque_pipeline.ml.alerts import WebhookClient
+from floodingnaque_pipeline.alerts.webhook import WebhookClient
+from floodingnaque_pipeline.db.alert_outbox import FIRST_RETRY_S
 
 
 class AlertWebhookResource(dg.ConfigurableResource):
     url: str | None = Field(default=None, description="Webhook URL; unset: alerts are logged.")
-    attempts: int = Field(default=3, description="POST attempts per alert (with backoff).")
+    attempts: int = Field(default=3, description="POST attempts per alert within one tick.")
     backoff_s: float = Field(default=1.0, description="First retry delay, doubled each time.")
+    retry_after_s: float = Field(
+        default=FIRST_RETRY_S,
+        description="Delay before a failed alert is tried again on a later tick; doubled after "
+        "each failure, at most an hour.",
+    )
 
     def client(self) -> WebhookClient:
         return WebhookClient(self.url, self.attempts, self.backoff_s)

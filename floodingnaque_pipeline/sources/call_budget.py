@@ -1,4 +1,5 @@
-"""Client-side rate limit in weighted calls per sliding window (Open-Meteo counts this way)."""
+"""Client-side rate limit in weighted calls per sliding window (Open-Meteo counts this way), and
+the time budget of one step (all its requests, retries and waits together)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,32 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+class WaitTooLong(Exception):
+    """The rate limit would make the caller wait longer than it may."""
+
+
+@dataclass
+class StepBudget:
+    """Seconds one step may spend on HTTP in all, from its first request. `origin` says where
+    the number comes from (shown in the error when it runs out)."""
+
+    seconds: float
+    origin: str
+    clock: Callable[[], float] = time.monotonic
+    started: float = field(default=-1.0)
+
+    def __post_init__(self) -> None:
+        if self.started < 0:
+            self.started = self.clock()
+
+    def remaining(self) -> float:
+        return self.seconds - (self.clock() - self.started)
+
+    def describe(self) -> str:
+        return f"step budget of {self.seconds:g} s ({self.origin})"
 
 
 class CallBudget:
@@ -37,8 +64,9 @@ class CallBudget:
             self._expire(self._clock())
             return sum(cost for _, cost in self._spent)
 
-    def acquire(self, cost: float) -> float:
-        """Record `cost` once it fits in the window; returns the seconds spent waiting."""
+    def acquire(self, cost: float, max_wait: float | None = None) -> float:
+        """Record `cost` once it fits in the window; returns the seconds spent waiting.
+        WaitTooLong when that would take more than `max_wait` seconds in all."""
         waited = 0.0
         while True:
             with self._lock:
@@ -57,6 +85,8 @@ class CallBudget:
                     if freed >= need - 1e-9:
                         break
             wait = max(wait, 0.001)
+            if max_wait is not None and waited + wait > max_wait:
+                raise WaitTooLong(f"the rate limit asks for {waited + wait:.0f} s of waiting")
             self._sleep(wait)
             waited += wait
 

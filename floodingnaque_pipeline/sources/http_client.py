@@ -22,7 +22,7 @@ import requests
 import urllib3.exceptions
 
 from floodingnaque_pipeline.sources import http_failures
-from floodingnaque_pipeline.sources.call_budget import CallBudget
+from floodingnaque_pipeline.sources.call_budget import CallBudget, StepBudget, WaitTooLong
 from floodingnaque_pipeline.sources.http_failures import (
     ApiError,
     FailureReport,
@@ -32,17 +32,22 @@ from floodingnaque_pipeline.sources.http_failures import (
 from floodingnaque_pipeline.sources.masking import (
     MASK,
     SECRET_KEYS,
+    is_secret_name,
     mask_params,
     masked_url,
+    register_secret,
+    scrub,
+    secret_query,
     shorten_url,
 )
 from floodingnaque_pipeline.sources.open_meteo import parse_error_reason
 
-__all__ = ["ApiClient", "ApiError", "CallBudget", "SECRET_KEYS", "mask_params", "masked_url"]
+__all__ = ["ApiClient", "ApiError", "CallBudget", "StepBudget", "mask_params", "masked_url"]
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 _READ_SIZE = 64 * 1024
 _INVALID = object()
+BUDGET_SPENT = "budget"  # ApiError.kind: the step's whole time budget ran out
 _TIMEOUTS = (http_failures.CONNECT_TIMEOUT, http_failures.READ_TIMEOUT)
 log = logging.getLogger(__name__)
 
@@ -58,6 +63,9 @@ class ApiClient:
     where to change it (e.g. {"https://archive-api.open-meteo.com/v1/archive":
     "OPEN_METEO_ARCHIVE_URL"}). `total_timeout` bounds one attempt from connect to the body's
     last byte: a server that trickles a few bytes every few seconds never resets it.
+    `secret_params` (e.g. {"apikey": ...}) go with every request and are masked everywhere.
+    `step_budget`, when set, bounds everything together: attempts are cut short, retries and
+    rate-limit waits refused once it is spent, so a step never outlives its budget.
     """
 
     def __init__(
@@ -74,6 +82,7 @@ class ApiClient:
         budget: CallBudget | None = None,
         secret_keys: tuple[str, ...] = SECRET_KEYS,
         url_settings: Mapping[str, str] | None = None,
+        secret_params: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         user_agent: str = "floodingnaque-pipeline/0.1",
     ) -> None:
@@ -86,6 +95,10 @@ class ApiClient:
         self.budget = budget
         self.secret_keys = secret_keys
         self.url_settings = dict(url_settings or {})
+        self.secret_params = {k: v for k, v in (secret_params or {}).items() if v}
+        for value in self.secret_params.values():
+            register_secret(value)
+        self.step_budget: StepBudget | None = None
         self._sleep = sleep
         self._random = random.Random()
         self.session = requests.Session()
@@ -109,6 +122,9 @@ class ApiClient:
         self, url: str, params: Mapping[str, object], *, cost: float = 1.0
     ) -> tuple[object, int]:
         """(decoded JSON, response bytes); ApiError once retries are exhausted or pointless."""
+        for value in secret_query(url, self.secret_keys).values():
+            register_secret(value)  # a key written into the configured URL itself
+        params = {**params, **self.secret_params}
         safe_url = masked_url(url, params, self.secret_keys)
         short_url = shorten_url(safe_url)
         setting = self.url_settings.get(url) or self.url_settings.get(url.split("?")[0])
@@ -117,8 +133,11 @@ class ApiClient:
         attempt = 0
         while True:
             attempt += 1
-            if self.budget is not None:
-                self.budget.acquire(cost)  # failed calls count against the quota too
+            if self._step_left() <= 0:
+                raise failure.error(attempt - 1, self._spent(), kind=BUDGET_SPENT)
+            if self.budget is not None and not self._acquire(cost):
+                problem = f"the rate limit would outlast the {self._spent(spent=False)}"
+                raise failure.error(attempt - 1, problem, kind=BUDGET_SPENT)
             self.calls_made += 1
             self.weighted_calls += cost
             retry_after: float | None = None
@@ -127,16 +146,17 @@ class ApiClient:
             error_name = ""
             log.debug("GET %s (attempt %d of %d)", safe_url, attempt, self.max_attempts)
             attempt_started = time.monotonic()
+            limit = min(self.total_timeout, self._step_left())
             try:
-                status, headers, body = self._exchange(url, params)
+                status, headers, body = self._exchange(url, params, limit)
             except _DeadlineExceeded:
                 kind = http_failures.DEADLINE
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 kind, error_name = failure_kind(exc), type(exc).__name__
-                if kind in _TIMEOUTS and time.monotonic() - attempt_started >= self.total_timeout:
+                if kind in _TIMEOUTS and time.monotonic() - attempt_started >= limit:
                     kind = http_failures.DEADLINE  # the read timeout was cut to the deadline
             if kind is not None:
-                problem = self._describe(kind, url, error_name)
+                problem = self._describe(kind, url, error_name, limit)
             elif status == 200:
                 self.bytes_received += len(body)
                 payload = _decode(body)
@@ -160,6 +180,14 @@ class ApiClient:
             if attempt >= self.max_attempts:
                 raise failure.error(attempt, problem, status, kind=kind)
             delay = retry_after if retry_after is not None else self._backoff(attempt)
+            if kind == http_failures.DEADLINE and limit < self.total_timeout:
+                raise failure.error(attempt, problem, status, kind=BUDGET_SPENT)  # cut by it
+            if delay >= self._step_left():
+                problem += (
+                    f"; a retry in {delay:.3g} s would outlast the {self._spent(spent=False)} "
+                    f"({max(0.0, self._step_left()):.3g} s left)"
+                )
+                raise failure.error(attempt, problem, status, kind=BUDGET_SPENT)
             log.warning(
                 "GET %s: attempt %d of %d failed: %s; retrying in %g s",
                 short_url,
@@ -172,12 +200,27 @@ class ApiClient:
             self.slept_seconds += delay
             self._sleep(delay)
 
+    def _step_left(self) -> float:
+        return self.step_budget.remaining() if self.step_budget else float("inf")
+
+    def _spent(self, spent: bool = True) -> str:
+        text = self.step_budget.describe() if self.step_budget else "step budget"
+        return text + (" is spent" if spent else "")
+
+    def _acquire(self, cost: float) -> bool:
+        """Waits for the rate limit; False when that wait would outlast the step budget."""
+        try:  # failed calls count against the quota too
+            self.budget.acquire(cost, max_wait=self._step_left())  # type: ignore[union-attr]
+        except WaitTooLong:
+            return False
+        return True
+
     def _exchange(
-        self, url: str, params: Mapping[str, object]
+        self, url: str, params: Mapping[str, object], limit: float
     ) -> tuple[int, Mapping[str, str], bytes]:
-        """One GET, body read in pieces so the total deadline holds however slowly it arrives."""
-        deadline = time.monotonic() + self.total_timeout
-        connect_s, read_s = (min(t, self.total_timeout) for t in self.timeout)
+        """One GET, body read in pieces so the `limit` holds however slowly it arrives."""
+        deadline = time.monotonic() + limit
+        connect_s, read_s = (min(t, limit) for t in self.timeout)
         response = self.session.get(url, params=params, timeout=(connect_s, read_s), stream=True)
         try:
             body = bytearray()
@@ -198,7 +241,12 @@ class ApiClient:
         response.raw.release_conn()
         return response.status_code, response.headers, bytes(body)
 
-    def _describe(self, kind: str, url: str, error_name: str) -> str:
+    def _describe(self, kind: str, url: str, error_name: str, limit: float) -> str:
+        if kind == http_failures.DEADLINE and limit < self.total_timeout:
+            return (
+                f"timed out: no complete response from {host_of(url)} within {limit:.3g} s, "
+                f"when the {self._spent()}"
+            )
         if kind == http_failures.DEADLINE:
             return (
                 f"timed out: no complete response from {host_of(url)} within "
@@ -240,8 +288,7 @@ def _reason(body: bytes, secret_keys: tuple[str, ...], params: Mapping[str, obje
         text = str(payload["message"])
     if text is None:
         text = body[:200].decode("utf-8", "replace").strip() or "(empty body)"
-    secret = {k.lower() for k in secret_keys}
     for key, value in params.items():
-        if key.lower() in secret and str(value):
+        if is_secret_name(key, secret_keys) and str(value):
             text = text.replace(str(value), MASK)  # never echo a key back
-    return text
+    return scrub(text)

@@ -5,7 +5,9 @@
         requests.get(fake.archive_url, params=...)
 
 Serves /v1/forecast, /v1/archive (Open-Meteo's JSON shape, a list for several coordinates) and
-/data/2.5/weather (OWM, 401 on a wrong appid). Faults apply to the next N requests of any endpoint.
+/data/2.5/weather (OWM, 401 on a wrong appid). Faults apply to the next N requests of any endpoint
+(after the first `after` ones, if given). With `required_apikey` set, Open-Meteo endpoints answer
+401 unless `apikey=` matches, echoing the wrong key back as careless servers do.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ _JSON_TYPE = "application/json; charset=utf-8"
 class _Fault:
     kind: str
     remaining: int
+    skip: int = 0
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -52,6 +55,7 @@ class FakeOpenMeteo:
         self.retry_after = retry_after
         self.slow_seconds = slow_seconds
         self.today = today  # None: the real UTC date (forecast default window)
+        self.required_apikey: str | None = None
         self.owm_now: datetime | None = None  # None: real time for OWM `dt`
         self.requests: list[tuple[str, dict[str, str]]] = []
         self._faults: list[_Fault] = []
@@ -122,12 +126,13 @@ class FakeOpenMeteo:
         return f"{self.base_url}/data/2.5/weather"
 
     # -- faults and bookkeeping --------------------------------------------------------------
-    def inject(self, kind: str, times: int = 1, **options: Any) -> None:
-        """Fault for the next `times` requests. Options: retry_after (429), seconds (slow)."""
+    def inject(self, kind: str, times: int = 1, *, after: int = 0, **options: Any) -> None:
+        """Fault for the next `times` requests once `after` more have been served normally.
+        Options: retry_after (429), seconds (slow)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; choose from {FAULT_KINDS}")
         with self._lock:
-            self._faults.append(_Fault(kind, times, options))
+            self._faults.append(_Fault(kind, times, after, options))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -148,6 +153,9 @@ class FakeOpenMeteo:
             if not self._faults:
                 return None
             fault = self._faults[0]
+            if fault.skip > 0:
+                fault.skip -= 1
+                return None
             fault.remaining -= 1
             if fault.remaining <= 0:
                 self._faults.pop(0)
@@ -167,6 +175,10 @@ class FakeOpenMeteo:
         if kind == "slow":
             self._stopping.wait(fault.options.get("seconds", self.slow_seconds))
         try:
+            if path in ("/v1/forecast", "/v1/archive") and self.required_apikey is not None:
+                given = params.get("apikey")
+                if given != self.required_apikey:
+                    raise FakeApiError(f"API key {given!r} is invalid or missing", 401)
             if path in ("/v1/forecast", "/v1/archive"):
                 payload: Any = open_meteo_payload(path, params, self.today)
             elif path == "/data/2.5/weather":

@@ -9,7 +9,7 @@ from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.defs.weather.partitions import utc_now
 from floodingnaque_pipeline.resources.database import DatabaseResource
 from floodingnaque_pipeline.resources.openweathermap import OpenWeatherMapResource
-from floodingnaque_pipeline.sources.http_client import mask_params
+from floodingnaque_pipeline.sources.http_client import mask_params, masked_url
 from floodingnaque_pipeline.sources.openweathermap import build_owm_params, parse_owm_current
 
 OWM_SOURCE = "openweathermap"
@@ -52,7 +52,7 @@ def owm_raw(
             pull_id = store_pull(
                 session,
                 source=OWM_SOURCE,
-                endpoint=openweathermap.url,
+                endpoint=masked_url(openweathermap.url, {}),  # a key in the URL stays out
                 masked_params=mask_params(params),
                 location_ids=[coord.location_id],
                 window_start=record.observed_at,

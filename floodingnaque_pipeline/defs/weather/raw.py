@@ -4,16 +4,18 @@ from datetime import timedelta
 
 import dagster as dg
 
-from floodingnaque_pipeline.db.raw_pulls import store_pull
+from floodingnaque_pipeline.db.raw_pulls import pull_key, pull_keys_stored_by, store_pull
 from floodingnaque_pipeline.db.weather import coordinates, newest_complete_hour
 from floodingnaque_pipeline.defs.constants import INGESTION, OWNER
 from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.defs.weather.partitions import (
+    MANILA,
     OPEN_METEO_POOL,
     IngestConfig,
     utc_now,
     weather_monthly,
 )
+from floodingnaque_pipeline.defs.weather.schedules import ingest_cron
 from floodingnaque_pipeline.resources.database import DatabaseResource
 from floodingnaque_pipeline.resources.open_meteo import OpenMeteoResource
 from floodingnaque_pipeline.sources.http_client import mask_params
@@ -22,7 +24,7 @@ from floodingnaque_pipeline.sources.open_meteo import (
     parse_columns,
     request_weight,
 )
-from floodingnaque_pipeline.sources.open_meteo_plan import plan_pulls
+from floodingnaque_pipeline.sources.open_meteo_plan import FORECAST, PlannedPull, plan_pulls
 
 # The current month is fetched from the newest stored hour minus this, not from its start.
 INCREMENTAL_OVERLAP = timedelta(hours=3)
@@ -40,7 +42,9 @@ INCREMENTAL_OVERLAP = timedelta(hours=3)
     description=(
         "Open-Meteo hourly weather for every active location, as received: ERA5 archive for "
         "days older than 5 days, the forecast API for recent days and the next 2. One row per "
-        "HTTP pull in raw_weather_pulls. The current month is fetched incrementally."
+        "HTTP pull in raw_weather_pulls. The current month is fetched incrementally. A "
+        "re-execution reuses the archive pulls its run group already stored. All HTTP of a "
+        "step shares one time budget (the month in progress: half the schedule interval)."
     ),
 )
 def open_meteo_raw(
@@ -51,10 +55,13 @@ def open_meteo_raw(
 ) -> dg.MaterializeResult:
     window = context.partition_time_window
     now = config.now()
+    # The hourly job's shape: one partition reaching now. Fetched incrementally, and its HTTP
+    # must end before the next tick (a backfill that includes it gets the backfill budget).
+    in_progress = len(context.partition_keys) == 1 and window.end > now
     with database.session() as session:
         coords = coordinates(session)
         fetch_from = None
-        if len(context.partition_keys) == 1 and window.end > now:
+        if in_progress:
             newest = newest_complete_hour(session, [c.location_id for c in coords])
             if newest is not None:
                 # Bounded: after a long outage the archive partitions fill the rest.
@@ -70,47 +77,36 @@ def open_meteo_raw(
         chunk_days=open_meteo.chunk_days,
         max_locations=open_meteo.max_locations_per_request,
     )
+    # Resuming: archive chunks this run's group (the original run and its re-executions)
+    # already stored are not fetched again. Forecast chunks change every hour: always fetched.
+    requests = [(pull, build_request_params(pull.coords, pull.start, pull.end)) for pull in plan]
+    keys = [
+        pull_key(p.source, open_meteo.endpoint_for(p.source), mask_params(q)) for p, q in requests
+    ]
+    with database.session() as session:
+        reusable = pull_keys_stored_by(session, keys, _run_group(context))
     client = open_meteo.client
+    budget = open_meteo.step_budget(in_progress=in_progress, cron=ingest_cron(), timezone=MANILA)
     calls_before, bytes_before, retries_before = (
         client.weighted_calls,
         client.bytes_received,
         client.retries,
     )
-    hours = 0
     context.log.info(
         f"{len(plan)} requests for {len(coords)} locations, {window.start:%Y-%m-%d} .. "
         f"{window.end:%Y-%m-%d}"
         + (f" (incremental from {fetch_from:%Y-%m-%d %H:%M}Z)" if fetch_from else "")
+        + f"; {budget.describe()}"
     )
-    for number, pull in enumerate(plan, start=1):
-        url = open_meteo.url_for(pull.source)
-        params = build_request_params(pull.coords, pull.start, pull.end)
-        payload, size = client.get_json(
-            url, params, cost=request_weight(pull.coords, pull.start, pull.end)
-        )
-        # Validated before anything is stored: a malformed response writes nothing.
-        hours += sum(len(s) for s in parse_columns(payload, pull.coords))
-        with database.session() as session:
-            store_pull(
-                session,
-                source=pull.source,
-                endpoint=url,
-                masked_params=mask_params(params),
-                location_ids=[c.location_id for c in pull.coords],
-                window_start=pull.first_hour_end,
-                window_end=pull.last_hour_end,
-                fetched_at=utc_now(),
-                payload=payload,
-                payload_bytes=size,
-                run_id=context.run.run_id,
-            )
-        context.log.info(
-            f"chunk {number} of {len(plan)}: {pull.source} {pull.start} .. {pull.end}, "
-            f"{len(pull.coords)} locations, {size / 1e6:.1f} MB, {hours:,} location-hours so far"
-        )
+    client.step_budget = budget
+    try:
+        hours, reused = _fetch(context, database, open_meteo, requests, keys, reusable)
+    finally:
+        client.step_budget = None
     return dg.MaterializeResult(
         metadata={
             "pulls": dg.MetadataValue.int(len(plan)),
+            "reused_pulls": dg.MetadataValue.int(reused),
             "bytes": dg.MetadataValue.int(client.bytes_received - bytes_before),
             "location_hours": dg.MetadataValue.int(hours),
             "api_calls": dg.MetadataValue.float(round(client.weighted_calls - calls_before, 2)),
@@ -123,3 +119,62 @@ def open_meteo_raw(
             ),
         }
     )
+
+
+def _run_group(context: dg.AssetExecutionContext) -> list[str]:
+    """Ids of this run, the runs it re-executes (parent chain) and, as far as Dagster's run-group
+    tags tell, every other re-execution of the same original run."""
+    instance, run = context.instance, context.run
+    ids = {run.run_id}
+    group = instance.get_run_group(run.run_id)
+    if group is not None:
+        ids.update(r.run_id for r in group[1])
+    parent_id = run.parent_run_id
+    while parent_id and parent_id not in ids:  # the chain holds even when tags were replaced
+        ids.add(parent_id)
+        parent = instance.get_run_by_id(parent_id)
+        parent_id = parent.parent_run_id if parent else None
+    return sorted(ids)
+
+
+def _fetch(
+    context: dg.AssetExecutionContext,
+    database: DatabaseResource,
+    open_meteo: OpenMeteoResource,
+    requests: list[tuple[PlannedPull, dict]],
+    keys: list[str],
+    reusable: set[str],
+) -> tuple[int, int]:
+    """Fetches and stores each planned request in turn; (location-hours, pulls reused)."""
+    hours, reused, total = 0, 0, len(requests)
+    for number, ((pull, params), key) in enumerate(zip(requests, keys, strict=True), start=1):
+        if key in reusable and pull.source != FORECAST:
+            reused += 1
+            context.log.info(f"chunk {number} of {total}: already stored by this run group")
+            continue
+        payload, size = open_meteo.client.get_json(
+            open_meteo.url_for(pull.source),
+            params,
+            cost=request_weight(pull.coords, pull.start, pull.end),
+        )
+        # Validated before anything is stored: a malformed response writes nothing.
+        hours += sum(len(s) for s in parse_columns(payload, pull.coords))
+        with database.session() as session:
+            store_pull(
+                session,
+                source=pull.source,
+                endpoint=open_meteo.endpoint_for(pull.source),
+                masked_params=mask_params(params),
+                location_ids=[c.location_id for c in pull.coords],
+                window_start=pull.first_hour_end,
+                window_end=pull.last_hour_end,
+                fetched_at=utc_now(),
+                payload=payload,
+                payload_bytes=size,
+                run_id=context.run.run_id,
+            )
+        context.log.info(
+            f"chunk {number} of {total}: {pull.source} {pull.start} .. {pull.end}, "
+            f"{len(pull.coords)} locations, {size / 1e6:.1f} MB, {hours:,} location-hours so far"
+        )
+    return hours, reused

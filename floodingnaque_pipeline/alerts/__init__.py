@@ -1,0 +1,1 @@
+"""Alert delivery: the webhook client and the outbox sender. No Dagster here."""
