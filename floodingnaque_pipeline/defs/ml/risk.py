@@ -13,11 +13,12 @@ from floodingnaque_pipeline.db.ml_inputs import (
     station_frame,
 )
 from floodingnaque_pipeline.db.model_registry import current_version
-from floodingnaque_pipeline.db.predictions import store_issue
+from floodingnaque_pipeline.db.predictions import store_issue_with_alerts
 from floodingnaque_pipeline.defs.constants import ML, OWNER
 from floodingnaque_pipeline.defs.kinds import DATABASE
+from floodingnaque_pipeline.ml.alerts import alert_payload
 from floodingnaque_pipeline.ml.predict import combine_hours, decide_days
-from floodingnaque_pipeline.ml.risk import LEVEL_NAMES
+from floodingnaque_pipeline.ml.risk import ALERT, LEVEL_NAMES
 from floodingnaque_pipeline.ml.served import load_served
 from floodingnaque_pipeline.ml.stations import location_sites, station_sites
 from floodingnaque_pipeline.resources.database import DatabaseResource
@@ -83,7 +84,8 @@ def flood_risk(
         for (loc, day), d in decisions.items()
     ]  # fmt: skip
     with database.session() as session:
-        counts = store_issue(session, rows)
+        # Alerts for locations entering Alert/Critical are queued in the same transaction.
+        counts, enqueued = store_issue_with_alerts(session, rows, alert_payload, ALERT)
     names = dict(zip(locations["id"], locations["name"], strict=True))
     table = ["| location | " + " | ".join(map(str, days)) + " |", "|---|---|---|"]
     for loc in locations["id"]:
@@ -96,6 +98,7 @@ def flood_risk(
             "model_version": dg.MetadataValue.text(current.version if current else "none (rules)"),
             "rows": dg.MetadataValue.int(len(rows)),
             "inserted": dg.MetadataValue.int(counts.inserted),
+            "alerts_enqueued": dg.MetadataValue.int(enqueued),
             "critical": dg.MetadataValue.int(levels.count(2)),
             "alert": dg.MetadataValue.int(levels.count(1)),
             "risk": dg.MetadataValue.md("\n".join(table)),
