@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,25 +12,11 @@ from sqlalchemy.orm import Session
 from floodingnaque_pipeline.db.alert_outbox import enqueue, keys_with_prefix
 from floodingnaque_pipeline.db.models import FloodPrediction, Location, ModelVersion
 from floodingnaque_pipeline.db.upsert import UpsertCounts, upsert_rows
+from floodingnaque_pipeline.domain.predictions import LocationState
 
 COLUMNS = ["location_id", "valid_for", "issued_at", "horizon_days", "probability", "risk_level",
            "reasons", "model_version_id", "run_id"]  # fmt: skip
 KEY = ["location_id", "valid_for", "issued_at"]
-
-
-@dataclass(frozen=True)
-class LocationState:
-    """A location's highest level in one issue, and the prediction that carries it."""
-
-    location_id: int
-    slug: str
-    name: str
-    level: int
-    valid_for: date
-    probability: float | None
-    reasons: list[str]
-    model_version: str | None
-    issued_at: datetime
 
 
 def store_issue(session: Session, rows: Sequence[tuple]) -> UpsertCounts:

@@ -7,25 +7,10 @@ in the transaction that stores the issue; the payload below is what the webhook 
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
+from floodingnaque_pipeline.domain.predictions import LocationState
 from floodingnaque_pipeline.ml.risk import LEVEL_NAMES
-
-
-class LocationState(Protocol):
-    """A location's highest level in one issue (db.predictions.LocationState has this shape;
-    described here so ml does not import db)."""
-
-    location_id: int
-    slug: str
-    name: str
-    level: int
-    valid_for: date
-    probability: float | None
-    reasons: list[str]
-    model_version: str | None
-    issued_at: datetime
 
 
 def alert_payload(state: LocationState) -> dict[str, Any]:
