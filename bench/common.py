@@ -1,4 +1,8 @@
-"""Shared bench helpers: a throwaway Postgres database and a stopwatch."""
+"""Shared bench helpers: a throwaway Postgres database, a one-off query and a stopwatch.
+
+Benches import no test modules; the stand-ins they run (Open-Meteo, the daemon topology)
+come from the installable `floodingnaque_pipeline_tests.fakes` package.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +38,17 @@ def scratch_database(prefix: str) -> Iterator[str]:
         yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     finally:
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of one statement on its own short-lived connection."""
+    connection = psycopg2.connect(url, connect_timeout=10)
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    finally:
+        connection.close()
 
 
 @contextmanager

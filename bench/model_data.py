@@ -14,8 +14,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from floodingnaque_pipeline.domain.time import MANILA_TZ_NAME as MANILA
 from floodingnaque_pipeline.ml.hourly import HOURLY_COLUMNS
-from floodingnaque_pipeline.ml.issue import MANILA, window_day
+from floodingnaque_pipeline.ml.issue import window_day
 
 NAIA = (14.5047, 121.004751)
 

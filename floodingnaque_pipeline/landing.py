@@ -9,13 +9,17 @@ remembers between ticks is in `landing_state`.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
 from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO
 
 # Sub-folder -> what lands there. Partition keys are the landing-relative paths.
 FOLDERS = ("pagasa", "flood_records")
 _CHUNK = 1 << 20
+# A decade of daily station rows is ~1 MB; the biggest CDRRMO export ~160 kB.
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 
 
 class LandingPathError(ValueError):
@@ -93,11 +97,10 @@ def list_landing_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def read_landing_file(root: Path, relative_path: str, max_bytes: int) -> bytes:
-    """The bytes of one regular landing file, opened without following links.
+def open_landing_file(root: Path, relative_path: str) -> BinaryIO:
+    """One regular landing file opened for binary reading, without following links.
 
-    FileNotFoundError when it is gone; LandingFileRefused for a link, a non-regular file or one
-    over `max_bytes` (read in chunks, so a file growing past the cap is caught too).
+    FileNotFoundError when it is gone; LandingFileRefused for a link or a non-regular file.
     """
     path = root.joinpath(*check_relative_path(relative_path).parts)
     if path.parent.is_symlink():
@@ -111,20 +114,47 @@ def read_landing_file(root: Path, relative_path: str, max_bytes: int) -> bytes:
         if isinstance(error, FileNotFoundError):
             raise
         raise LandingFileRefused(f"{relative_path}: cannot be opened ({error.strerror})") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise LandingFileRefused(f"{relative_path} is not a regular file")
-        chunks, size = [], 0
-        while chunk := handle.read(_CHUNK):
-            size += len(chunk)
-            if size > max_bytes:
-                raise LandingFileRefused(
-                    f"{relative_path} is over the landing size limit of {max_bytes:,} bytes "
-                    "(FLOODINGNAQUE_LANDING_MAX_BYTES); split it or raise the limit"
-                )
-            chunks.append(chunk)
-    return b"".join(chunks)
+    handle = os.fdopen(descriptor, "rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise LandingFileRefused(f"{relative_path} is not a regular file")
+    return handle
+
+
+class CappedReader(io.RawIOBase):
+    """Reads a landing file through a sha256 and a size cap: the run hashes exactly the bytes
+    it parses, and a file growing past the cap while it is read is caught too."""
+
+    def __init__(self, raw: BinaryIO, relative_path: str, max_bytes: int) -> None:
+        self._raw, self._path, self._max = raw, relative_path, max_bytes
+        self._digest = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        self.size += len(data)
+        if self.size > self._max:
+            raise LandingFileRefused(
+                f"{self._path} is over the landing size limit of {self._max:,} bytes "
+                "(FLOODINGNAQUE_LANDING_MAX_BYTES); split it or raise the limit"
+            )
+        self._digest.update(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def drain(self) -> str:
+        """Read what the parser left unread (it may stop early) and return the file's sha256."""
+        buffer = bytearray(_CHUNK)
+        while self.readinto(buffer):
+            pass
+        return self._digest.hexdigest()
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def sha256_file(path: Path) -> str:

@@ -5,6 +5,7 @@ rows already stored, and nothing outside the folder reaches the database."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from pathlib import Path
 
@@ -13,15 +14,22 @@ import pytest
 
 from floodingnaque_pipeline.db.session import AppDatabase
 from floodingnaque_pipeline.landing import (
+    CappedReader,
     LandingFileRefused,
     list_landing_files,
-    read_landing_file,
+    open_landing_file,
     unusable_landing_files,
 )
 from floodingnaque_pipeline_tests.labels_support import drop, ingest, query
 
 RECORDS = "flood_records/flood_records_2022.csv"
 SECRET = b"POSTGRES_PASSWORD=hunter2-secret\n"
+
+
+def read_landing_file(root: Path, relative_path: str, max_bytes: int) -> bytes:
+    """What the ingest reads: the safe open, then the capped, hashing reader."""
+    with CappedReader(open_landing_file(root, relative_path), relative_path, max_bytes) as raw:
+        return io.BufferedReader(raw).read()
 
 
 def _sha(content: bytes) -> str:

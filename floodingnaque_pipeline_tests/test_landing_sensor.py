@@ -17,6 +17,7 @@ from floodingnaque_pipeline.defs.labels.sensors import landing_sensor
 from floodingnaque_pipeline.landing import (
     LandingPathError,
     list_landing_files,
+    open_landing_file,
     unusable_landing_files,
 )
 from floodingnaque_pipeline.resources.database import DatabaseResource
@@ -167,10 +168,9 @@ def test_routes_by_folder_and_ignores_other_files(shared_data: Path, tmp_path: P
     }
     assert added == {"flood_record_files": [records], "pagasa_files": [NAIA]}
 
-    landing = LandingZoneResource(landing_dir=str(tmp_path))
     for bad in ("../secret.csv", "pagasa/../../x.csv", "other/x.csv", "pagasa/a/b.csv"):
         with pytest.raises(LandingPathError):
-            landing.read_bytes(bad)
+            open_landing_file(tmp_path, bad)
 
 
 def test_sensor_requests_run_the_ingest_jobs_end_to_end(

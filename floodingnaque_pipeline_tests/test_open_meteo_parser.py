@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+from dataclasses import fields
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,11 +12,11 @@ from floodingnaque_pipeline.sources.open_meteo import (
     EXPECTED_UNITS,
     HOURLY_VARIABLES,
     Coordinate,
+    WeatherRecord,
     api_call_weight,
     build_request_params,
     parse_columns,
     parse_error_reason,
-    parse_response,
     request_weight,
     split_date_range,
 )
@@ -54,8 +54,13 @@ def _obj(times: list[str], **overrides: list) -> dict:
 TIMES = ["2024-07-01T00:00", "2024-07-01T01:00", "2024-07-01T02:00"]
 
 
+def _records(payload: object, coords: list[Coordinate]) -> list[WeatherRecord]:
+    """parse_columns flattened, location by location, into records read by field name."""
+    return [WeatherRecord(*row) for s in parse_columns(payload, coords) for row in s.rows()]
+
+
 def test_single_object_response() -> None:
-    records = parse_response(_obj(TIMES, precipitation=[0.0, 12.5, 31.2]), [BACLARAN])
+    records = _records(_obj(TIMES, precipitation=[0.0, 12.5, 31.2]), [BACLARAN])
     assert [r.observed_at for r in records] == [
         datetime(2024, 7, 1, h, tzinfo=UTC) for h in range(3)
     ]
@@ -67,14 +72,14 @@ def test_single_object_response() -> None:
 
 def test_list_response_keeps_request_order() -> None:
     payload = [_obj(TIMES, temperature_2m=[1.0] * 3), _obj(TIMES, temperature_2m=[2.0] * 3)]
-    records = parse_response(payload, [BACLARAN, TAMBO])
+    records = _records(payload, [BACLARAN, TAMBO])
     assert [(r.location_id, r.temperature_c) for r in records] == [(1, 1.0)] * 3 + [(2, 2.0)] * 3
 
 
 def test_precipitation_is_keyed_by_the_end_of_the_hour_it_sums() -> None:
     # Open-Meteo: precipitation at T is the "preceding hour sum", i.e. (T-1h, T]. With
     # timezone=GMT the label T is UTC and is stored unchanged as observed_at.
-    (record,) = parse_response(_obj(["2024-07-01T10:00"], precipitation=[42.0]), [BACLARAN])
+    (record,) = _records(_obj(["2024-07-01T10:00"], precipitation=[42.0]), [BACLARAN])
     assert record.observed_at == datetime(2024, 7, 1, 10, tzinfo=UTC)
     assert record.observed_at.utcoffset().total_seconds() == 0
     assert record.precipitation_mm == 42.0
@@ -82,7 +87,7 @@ def test_precipitation_is_keyed_by_the_end_of_the_hour_it_sums() -> None:
 
 def test_nulls_become_none() -> None:
     payload = _obj(TIMES, precipitation=[None, 1.0, None], temperature_2m=[None, None, 28.0])
-    records = parse_response(payload, [BACLARAN])
+    records = _records(payload, [BACLARAN])
     assert [r.precipitation_mm for r in records] == [None, 1.0, None]
     assert [r.temperature_c for r in records] == [None, None, 28.0]
 
@@ -107,7 +112,7 @@ def test_defects_name_location_and_field(mutate, expected: str) -> None:
     payload = _obj(TIMES)
     mutate(payload)
     with pytest.raises(SourceParseError) as info:
-        parse_response(payload, [BACLARAN])
+        _records(payload, [BACLARAN])
     message = str(info.value)
     assert expected in message
     assert "baclaran (14.5302, 120.9971)" in message
@@ -117,16 +122,16 @@ def test_defect_in_second_location_names_that_location() -> None:
     second = _obj(TIMES)
     second["hourly"]["relative_humidity_2m"] = [80, 81]
     with pytest.raises(SourceParseError, match=r"tambo \(14.5208, 120.9905\).*relative_humidity"):
-        parse_response([_obj(TIMES), second], [BACLARAN, TAMBO])
+        _records([_obj(TIMES), second], [BACLARAN, TAMBO])
 
 
 def test_count_of_objects_must_match_coordinates() -> None:
     with pytest.raises(SourceParseError, match="holds 1 location.*2 were requested.*baclaran"):
-        parse_response(_obj(TIMES), [BACLARAN, TAMBO])
+        _records(_obj(TIMES), [BACLARAN, TAMBO])
     with pytest.raises(SourceParseError, match="holds 2 location"):
-        parse_response([_obj(TIMES), _obj(TIMES)], [BACLARAN])
+        _records([_obj(TIMES), _obj(TIMES)], [BACLARAN])
     with pytest.raises(SourceParseError, match="expected a JSON object or list"):
-        parse_response("nope", [BACLARAN])
+        _records("nope", [BACLARAN])
 
 
 def test_error_payload() -> None:
@@ -135,25 +140,32 @@ def test_error_payload() -> None:
     assert parse_error_reason(_obj(TIMES)) is None
     assert parse_error_reason([1, 2]) is None
     with pytest.raises(SourceParseError, match="out of allowed range"):
-        parse_response(body, [BACLARAN])
+        _records(body, [BACLARAN])
 
 
 def test_unixtime_format_is_accepted() -> None:
     payload = _obj([0, 0, 0])
     payload["hourly"]["time"] = [1719792000, 1719795600, 1719799200]
     payload["hourly_units"]["time"] = "unixtime"
-    records = parse_response(payload, [BACLARAN])
+    records = _records(payload, [BACLARAN])
     assert records[0].observed_at == datetime(2024, 7, 1, 0, tzinfo=UTC)
     assert records[2].observed_at == datetime(2024, 7, 1, 2, tzinfo=UTC)
 
 
-def test_columns_and_rows_match_records() -> None:
-    payload = _obj(TIMES, precipitation=[0.0, None, 3.0])
-    (series,) = parse_columns(copy.deepcopy(payload), [BACLARAN])
+def test_rows_are_in_weather_record_field_order() -> None:
+    (series,) = parse_columns(_obj(TIMES, precipitation=[0.0, None, 3.0]), [BACLARAN])
     assert len(series) == 3
-    assert [tuple(vars(r).values()) for r in parse_response(payload, [BACLARAN])] == list(
-        series.rows()
-    )
+    hour_1 = datetime(2024, 7, 1, 1, tzinfo=UTC)
+    assert list(series.rows())[1] == (1, hour_1, 27.5, 80, None, 1008.2, 9.1)
+    assert [f.name for f in fields(WeatherRecord)] == [
+        "location_id",
+        "observed_at",
+        "temperature_c",
+        "relative_humidity_pct",
+        "precipitation_mm",
+        "pressure_hpa",
+        "wind_speed_kmh",
+    ]
 
 
 def test_build_request_params() -> None:
@@ -207,7 +219,7 @@ def test_parses_a_month_from_the_fake_archive() -> None:
         ragged = requests.get(fake.archive_url, params=params, timeout=10).json()
         fake.inject("wrong_unit")
         wrong_unit = requests.get(fake.archive_url, params=params, timeout=10).json()
-    records = parse_response(payload, coords)
+    records = _records(payload, coords)
     assert len(records) == 2 * 31 * 24
     assert records[0].observed_at == datetime(2024, 7, 1, 0, tzinfo=UTC)
     assert records[-1].observed_at == datetime(2024, 7, 31, 23, tzinfo=UTC)
@@ -215,8 +227,8 @@ def test_parses_a_month_from_the_fake_archive() -> None:
     assert all(0 <= r.relative_humidity_pct <= 100 for r in records)
     assert all(20 <= r.temperature_c <= 37 for r in records)
     assert any(r.precipitation_mm > 0 for r in records)  # July is monsoon season
-    assert any(r.precipitation_mm is None for r in parse_response(with_nulls, coords))
+    assert any(r.precipitation_mm is None for r in _records(with_nulls, coords))
     with pytest.raises(SourceParseError, match="baclaran"):
-        parse_response(ragged, coords)
+        _records(ragged, coords)
     with pytest.raises(SourceParseError, match="unit"):
-        parse_response(wrong_unit, coords)
+        _records(wrong_unit, coords)

@@ -9,8 +9,9 @@ import pytest
 from floodingnaque_pipeline.sources.http_client import ApiClient, mask_params
 from floodingnaque_pipeline.sources.open_meteo import (
     Coordinate,
+    WeatherRecord,
     build_request_params,
-    parse_response,
+    parse_columns,
 )
 from floodingnaque_pipeline.sources.openweathermap import (
     build_owm_params,
@@ -110,7 +111,8 @@ def test_fake_owm_agrees_with_fake_open_meteo_on_the_hour() -> None:
         params = build_request_params([coord], date(2024, 7, 1), date(2024, 7, 1))
         archive, _ = client.get_json(fake.archive_url, params)
     record = parse_owm_current(owm, coord.location_id)
-    hourly = {r.observed_at: r for r in parse_response(archive, [coord])}
+    (series,) = parse_columns(archive, [coord])
+    hourly = {row[1]: WeatherRecord(*row) for row in series.rows()}
     same_hour = hourly[record.observed_at]
     assert record.observed_at == datetime(2024, 7, 1, 10, tzinfo=UTC)
     assert record.precipitation_mm == same_hour.precipitation_mm

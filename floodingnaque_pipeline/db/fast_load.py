@@ -13,20 +13,20 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table
 
-from floodingnaque_pipeline.db.copy_format import write_copy_text
+from floodingnaque_pipeline.db.copy_format import CopyStream
 
 
 def batch_range(
     columns: Sequence[str], rows: Sequence[Sequence[Any]], column: str
 ) -> tuple[datetime, datetime] | None:
     """(min, max) of `column` over the rows, or None when any value is missing."""
-    index = list(columns).index(column)
-    values = [row[index] for row in rows]
-    if not values or any(v is None for v in values):
+    values = list(map(itemgetter(list(columns).index(column)), rows))
+    if not values or None in values:  # C-level scans: this runs on every batch
         return None
     return min(values), max(values)
 
@@ -61,7 +61,7 @@ def copy_into_table(
     try:
         cursor.copy_expert(
             f"COPY {table.name} ({', '.join(columns)}) FROM STDIN",
-            write_copy_text(table, columns, rows),
+            CopyStream(table, columns, rows),
         )
     except psycopg2.Error:
         cursor.execute("ROLLBACK TO SAVEPOINT floodingnaque_fast_load")

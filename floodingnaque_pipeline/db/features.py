@@ -6,16 +6,16 @@ import math
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from floodingnaque_pipeline.db.models import FloodFeature
 from floodingnaque_pipeline.db.models_features import FEATURE_COLUMN_NAMES as FEATURE_COLUMNS
+from floodingnaque_pipeline.db.stale_rows import delete_stale_rows
 from floodingnaque_pipeline.db.upsert import UpsertCounts, upsert_rows
 
 KEY = ["location_id", "day"]
 VALUES = ["label", *FEATURE_COLUMNS, "rain_source"]
-_DELETE_CHUNK = 400
 
 
 def _clean(value: object) -> object:
@@ -40,13 +40,8 @@ def store_features(
     table = FloodFeature.__table__
     counts = upsert_rows(session.connection(), table, [*KEY, *VALUES, "run_id"], rows,
                          compare=VALUES, touch=["built_at"])  # fmt: skip
-    keep = {(r[0], r[1]) for r in rows}
-    existing = session.execute(select(table.c.location_id, table.c.day)).all()
-    stale = [tuple(k) for k in existing if tuple(k) not in keep]
-    for start in range(0, len(stale), _DELETE_CHUNK):
-        chunk = stale[start : start + _DELETE_CHUNK]
-        session.execute(delete(table).where(tuple_(table.c.location_id, table.c.day).in_(chunk)))
-    return counts, len(stale)
+    removed = delete_stale_rows(session.connection(), table, KEY, {(r[0], r[1]) for r in rows})
+    return counts, removed
 
 
 def read_features(session: Session, since: date | None = None) -> pd.DataFrame:

@@ -31,6 +31,12 @@ class CrossFileRepeats:
     by_file: dict[str, int] = field(default_factory=dict)  # other file -> records repeated
     examples: list[str] = field(default_factory=list)  # "line 7 = raw_2022.csv line 25"
 
+    def __add__(self, other: CrossFileRepeats) -> CrossFileRepeats:
+        """Two batches of one file together (the file is stored in batches)."""
+        by_file = Counter(self.by_file) + Counter(other.by_file)
+        examples = [*self.examples, *other.examples][:EXAMPLES]
+        return CrossFileRepeats(self.rows + other.rows, dict(by_file), examples)
+
 
 def _summarise(matches: list[tuple[int, str, int]]) -> CrossFileRepeats:
     """matches: (this file's line, other file, other file's line)."""

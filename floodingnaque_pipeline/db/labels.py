@@ -4,27 +4,45 @@ The database mirrors the latest version of each landing file: after a store, tha
 are exactly the accepted rows of the new parse and its `ingest_rejections` exactly the new
 refusals. A version refused as a whole (wrong encoding, unknown layout, ...) therefore leaves
 the file with no rows, only the refusal that says why. Everything runs in the caller's session,
-i.e. one transaction per file: any error rolls the whole file back. No Dagster here.
+i.e. one transaction per file: any error rolls the whole file back. The parse is consumed as a
+stream, in batches. No Dagster here.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, tuple_
+from sqlalchemy import (
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
+from floodingnaque_pipeline.db.copy_format import write_copy_text
 from floodingnaque_pipeline.db.models_labels import FloodEvent, IngestRejection, StationObservation
+from floodingnaque_pipeline.db.stale_rows import delete_stale_rows
 from floodingnaque_pipeline.db.upsert import UpsertCounts, upsert_rows
 from floodingnaque_pipeline.sources import cdrrmo, pagasa
-from floodingnaque_pipeline.sources.records import ParseResult, Rejection
+from floodingnaque_pipeline.sources.records import Rejection
 
 PAGASA = "pagasa"
 CDRRMO = "cdrrmo"
-_DELETE_CHUNK = 500  # keeps IN (...) lists far below SQLite's bound-parameter limit
+BATCH = 5_000  # items parsed, then written, at a time: memory stays flat as files grow
+# Called with each batch's accepted records before they are written (cross-file repeats must
+# be measured while the other file still holds the day).
+BatchHook = Callable[[Session, list[Any]], None]
 
 # Record attributes stored as columns of the same name; every row also gets its provenance
 # (source_file = the landing-relative path, source_row = the record's line in the file).
@@ -68,22 +86,24 @@ def store_station_file(
     session: Session,
     file_name: str,
     file_sha256: str,
-    result: ParseResult[pagasa.StationObservation],
+    items: Iterable[pagasa.StationObservation | Rejection],
     run_id: str | None,
+    before_batch: BatchHook | None = None,
 ) -> FileLoadCounts:
     return _store(session, PAGASA, StationObservation.__table__, STATION_FIELDS, STATION_KEY,
-                  file_name, file_sha256, result, run_id)  # fmt: skip
+                  file_name, file_sha256, items, run_id, before_batch)  # fmt: skip
 
 
 def store_flood_file(
     session: Session,
     file_name: str,
     file_sha256: str,
-    result: ParseResult[cdrrmo.FloodEvent],
+    items: Iterable[cdrrmo.FloodEvent | Rejection],
     run_id: str | None,
+    before_batch: BatchHook | None = None,
 ) -> FileLoadCounts:
     return _store(session, CDRRMO, FloodEvent.__table__, FLOOD_FIELDS, FLOOD_KEY, file_name,
-                  file_sha256, result, run_id)  # fmt: skip
+                  file_sha256, items, run_id, before_batch)  # fmt: skip
 
 
 def file_tally(session: Session, source: str, file_name: str) -> FileTally:
@@ -100,6 +120,25 @@ def file_tally(session: Session, source: str, file_name: str) -> FileTally:
     return FileTally(accepted, rejected)
 
 
+def top_reasons(
+    session: Session, source: str, file_name: str, limit: int = 5
+) -> tuple[list[tuple[int, str, int | None]], int]:
+    """The file's most common refusal reasons as (rows, reason, first line), and how many
+    other reasons there are: counted by the database, so a file of a million refusals is
+    summarised without reading them."""
+    t = IngestRejection.__table__
+    where = (t.c.source == source) & (t.c.file == file_name)
+    rows = session.execute(
+        select(func.count(), t.c.reason, func.min(t.c.row_number))
+        .where(where)
+        .group_by(t.c.reason)
+        .order_by(func.count().desc(), func.min(t.c.row_number))
+        .limit(limit)
+    ).all()
+    reasons = session.execute(select(func.count(func.distinct(t.c.reason))).where(where))
+    return [(n, reason, first) for n, reason, first in rows], reasons.scalar_one() - len(rows)
+
+
 def _store(
     session: Session,
     source: str,
@@ -108,73 +147,166 @@ def _store(
     key: Sequence[str],
     file_name: str,
     file_sha256: str,
-    result: ParseResult[Any],
+    items: Iterable[Any],
     run_id: str | None,
+    before_batch: BatchHook | None,
 ) -> FileLoadCounts:
+    """Store a parse as it streams in, BATCH items at a time, in the caller's transaction.
+
+    What is kept in memory across batches is the key of each accepted row (to find the rows
+    the new version no longer has); the refusals go through a temporary table."""
     columns = [*fields, *PROVENANCE]
-    rows = [(*(getattr(r, f) for f in fields), file_name, r.row_number) for r in result.records]
-    rejections = result.rejections
     connection = session.connection()
-    _replace_rejections(session, source, file_name, file_sha256, rejections, run_id)
-    key_index = [columns.index(k) for k in key]
-    keep = {tuple(row[i] for i in key_index) for row in rows}
-    key_columns = [table.c[k] for k in key]
-    existing = connection.execute(
-        select(*key_columns).where(table.c.source_file == file_name)
-    ).all()
-    stale = [tuple(k) for k in existing if tuple(k) not in keep]
-    for start in range(0, len(stale), _DELETE_CHUNK):
-        chunk = stale[start : start + _DELETE_CHUNK]
+    if connection.dialect.name == "postgresql":
+        # Two runs of the same file queue here instead of interleaving their rows.
         connection.execute(
-            delete(table).where(table.c.source_file == file_name, tuple_(*key_columns).in_(chunk))
+            text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
+            {"name": f"label-file:{source}:{file_name}"},
         )
-    counts = upsert_rows(connection, table, columns, rows, key=key, touch=["ingested_at"])
-    return _counts(len(rows), len(rejections), counts, len(stale))
+    varying = [k for k in key if k != "source_file"]  # the file is the scope, not a key part
+    key_index = [columns.index(k) for k in varying]
+    kept: KeptKeys = _LineSet() if varying == ["source_row"] else set()
+    staged = _RejectionStage(connection)
+    totals = UpsertCounts()
+    accepted = rejected = 0
+    for batch in _batches(items, BATCH):
+        records = [item for item in batch if not isinstance(item, Rejection)]
+        refusals = [item for item in batch if isinstance(item, Rejection)]
+        if before_batch is not None:
+            before_batch(session, records)
+        rows = [(*(getattr(r, f) for f in fields), file_name, r.row_number) for r in records]
+        if rows:
+            totals = totals + upsert_rows(
+                connection, table, columns, rows, key=key, touch=["ingested_at"]
+            )
+        for row in rows:
+            kept.add(tuple(row[i] for i in key_index))
+        staged.add(refusals)
+        accepted += len(rows)
+        rejected += len(refusals)
+    # After the upsert: rows taken over from another file then carry this file's name, and
+    # their key is kept.
+    removed = delete_stale_rows(
+        connection, table, varying, kept, where=table.c.source_file == file_name
+    )
+    staged.replace(source, file_name, file_sha256, run_id)
+    return _counts(accepted, rejected, totals, removed)
 
 
-def _replace_rejections(
-    session: Session,
-    source: str,
-    file_name: str,
-    file_sha256: str,
-    rejections: Sequence[Rejection],
-    run_id: str | None,
-) -> None:
-    """Make the file's refusals equal to `rejections`; identical ones are left untouched, so
-    re-ingesting the same content rewrites nothing (they keep the run that first refused them)."""
-    table = IngestRejection.__table__
-    where = (table.c.source == source) & (table.c.file == file_name)
-    wanted = Counter((r.row_number, r.raw_row, r.reason, file_sha256) for r in rejections)
-    obsolete: list[int] = []
-    for row in session.execute(
-        select(
-            table.c.id, table.c.row_number, table.c.raw_row, table.c.reason, table.c.file_sha256
-        ).where(where)  # fmt: skip
-    ):
-        identity = (row.row_number, row.raw_row, row.reason, row.file_sha256)
-        if wanted[identity] > 0:
-            wanted[identity] -= 1
+class _LineSet:
+    """The accepted line numbers of a file as one bit each: a million-row file costs 125 kB,
+    where a set of (line,) tuples costs ~90 MB."""
+
+    def __init__(self) -> None:
+        self._bits = bytearray()
+        self._count = 0
+
+    def add(self, key: tuple[Any, ...]) -> None:
+        (line,) = key
+        byte, bit = divmod(line, 8)
+        if byte >= len(self._bits):
+            self._bits.extend(bytes(max(byte + 1 - len(self._bits), len(self._bits))))
+        if not self._bits[byte] >> bit & 1:
+            self._bits[byte] |= 1 << bit
+            self._count += 1
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, tuple) or len(key) != 1 or not isinstance(key[0], int):
+            return False
+        byte, bit = divmod(key[0], 8)
+        return 0 <= byte < len(self._bits) and bool(self._bits[byte] >> bit & 1)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[tuple[int]]:
+        return ((line,) for line in range(len(self._bits) * 8) if (line,) in self)
+
+
+KeptKeys = _LineSet | set[tuple[Any, ...]]
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+STAGE_COLUMNS = ("line", "raw_row", "reason")
+
+
+class _RejectionStage:
+    """The new version's refusals, staged in a temporary table so they can be compared with the
+    stored ones without holding either in memory. The stored refusals then equal the staged
+    ones; identical ones are left untouched, so re-ingesting the same content rewrites nothing
+    (they keep the run that first refused them)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self.name = f"_stage_rejections_{uuid.uuid4().hex[:8]}"
+        self._table = Table(
+            self.name,
+            MetaData(),
+            Column("line", Integer, nullable=False),  # the whole-file refusal is line -1
+            Column("raw_row", Text, nullable=False),
+            Column("reason", Text, nullable=False),
+            Index(f"ix{self.name}", "line"),  # probed once per stored refusal below
+            prefixes=["TEMPORARY"],
+        )
+        self._table.create(connection)
+        self.rows = 0
+
+    def add(self, refusals: Sequence[Rejection]) -> None:
+        if not refusals:
+            return
+        rows = [(-1 if r.row_number is None else r.row_number, r.raw_row, r.reason)
+                for r in refusals]  # fmt: skip
+        if self._connection.dialect.name == "postgresql":  # COPY: a file may hold 1 M refusals
+            buffer = write_copy_text(self._table, STAGE_COLUMNS, rows)
+            cursor = self._connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            cursor.copy_expert(f"COPY {self.name} ({', '.join(STAGE_COLUMNS)}) FROM STDIN", buffer)
         else:
-            obsolete.append(row.id)
-    for start in range(0, len(obsolete), _DELETE_CHUNK):
-        session.execute(
-            delete(table).where(table.c.id.in_(obsolete[start : start + _DELETE_CHUNK]))
+            self._connection.execute(
+                self._table.insert(), [dict(zip(STAGE_COLUMNS, row, strict=True)) for row in rows]
+            )
+        self.rows += len(refusals)
+
+    def replace(self, source: str, file_name: str, sha256: str, run_id: str | None) -> None:
+        c, stage = self._connection, self.name
+        file = {"source": source, "file": file_name, "sha": sha256, "run": run_id}
+        same = (
+            "s.line = coalesce(r.row_number, -1) AND s.raw_row = r.raw_row AND s.reason = r.reason"
         )
-    fresh = [
-        {
-            "source": source,
-            "file": file_name,
-            "row_number": number,
-            "raw_row": raw,
-            "reason": reason,
-            "file_sha256": sha,
-            "run_id": run_id,
-        }  # fmt: skip
-        for (number, raw, reason, sha), n in wanted.items()
-        for _ in range(n)
-    ]
-    if fresh:
-        session.execute(insert(table), fresh)
+        c.execute(
+            text(
+                "DELETE FROM ingest_rejections AS r WHERE r.source = :source AND r.file = :file "
+                "AND (r.file_sha256 IS NULL OR r.file_sha256 <> :sha OR NOT EXISTS "
+                f"(SELECT 1 FROM {stage} AS s WHERE {same}))"
+            ),
+            file,
+        )
+        kept = c.execute(
+            select(func.count())
+            .select_from(IngestRejection.__table__)
+            .where(IngestRejection.source == source, IngestRejection.file == file_name)
+        ).scalar_one()
+        if kept < self.rows:  # kept == rows: the same refusals as stored, nothing to add
+            unmatched = (
+                ""
+                if kept == 0
+                else "WHERE NOT EXISTS (SELECT 1 FROM ingest_rejections AS r WHERE "
+                f"r.source = :source AND r.file = :file AND {same})"
+            )
+            c.execute(
+                text(
+                    "INSERT INTO ingest_rejections (source, file, file_sha256, row_number, "
+                    "raw_row, reason, run_id) SELECT :source, :file, :sha, "
+                    "CASE WHEN s.line = -1 THEN NULL ELSE s.line END, s.raw_row, s.reason, :run "
+                    f"FROM {stage} AS s {unmatched} ORDER BY s.line"
+                ),
+                file,
+            )
+        c.execute(text(f"DROP TABLE {stage}"))
 
 
 def _counts(accepted: int, rejected: int, upserted: UpsertCounts, removed: int) -> FileLoadCounts:

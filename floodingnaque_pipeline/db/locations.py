@@ -1,10 +1,9 @@
-"""Reading and syncing monitored locations."""
+"""Syncing the monitored locations into the locations table."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from floodingnaque_pipeline.db.models import Location
@@ -23,7 +22,3 @@ def sync_locations(session: Session, locations: Sequence[MonitoredLocation]) -> 
         rows,
         key=["slug"],
     )
-
-
-def active_locations(session: Session) -> list[Location]:
-    return list(session.scalars(select(Location).where(Location.active).order_by(Location.id)))

@@ -75,8 +75,8 @@ class RawWeatherPull(Base):
     window_start: Mapped[datetime] = mapped_column(UTCDateTime)
     window_end: Mapped[datetime] = mapped_column(UTCDateTime)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Always "ok" (store_pull stores successful answers only); kept: the data contract lists it.
     status: Mapped[str] = mapped_column(String(16))
-    http_status: Mapped[int | None] = mapped_column(Integer)
     payload: Mapped[Any | None] = mapped_column(JSONDocument)
     payload_sha256: Mapped[str | None] = mapped_column(String(64))
     payload_bytes: Mapped[int | None] = mapped_column(Integer)
@@ -111,8 +111,9 @@ class WeatherData(Base):
     precipitation_mm: Mapped[float | None] = mapped_column(Float)
     pressure_hpa: Mapped[float | None] = mapped_column(Float)
     wind_speed_kmh: Mapped[float | None] = mapped_column(Float)
-    # Provenance pointer, deliberately not a foreign key: a per-row RI check costs ~1.3 s per
-    # million upserted rows (measured, bench/upsert) and the pipeline never deletes raw pulls.
+    # Provenance pointer, not a foreign key: on Postgres the pulls' primary key is (id,
+    # window_start) (partitioned, 0005), and archiving a month of pulls (db/archive.py) must
+    # leave the rows that point at them; a restore brings the same ids back.
     raw_pull_id: Mapped[int | None] = mapped_column(BigId)
     ingested_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=func.current_timestamp()
@@ -136,6 +137,7 @@ class WeatherForecast(Base):
     precipitation_mm: Mapped[float | None] = mapped_column(Float)
     pressure_hpa: Mapped[float | None] = mapped_column(Float)
     wind_speed_kmh: Mapped[float | None] = mapped_column(Float)
-    # Provenance pointer, deliberately not a foreign key: a per-row RI check costs ~1.3 s per
-    # million upserted rows (measured, bench/upsert) and the pipeline never deletes raw pulls.
+    # Provenance pointer, not a foreign key: on Postgres the pulls' primary key is (id,
+    # window_start) (partitioned, 0005), and archiving a month of pulls (db/archive.py) must
+    # leave the rows that point at them; a restore brings the same ids back.
     raw_pull_id: Mapped[int | None] = mapped_column(BigId)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, exc, text
 
+from floodingnaque_pipeline.domain.markdown import markdown_table
+
 QUERY = text(
     "SELECT s.query, s.calls, s.mean_exec_time, s.max_exec_time, s.total_exec_time, s.rows "
     "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
@@ -47,8 +49,16 @@ def slowest_statements(connection: Connection, limit: int = 10) -> SlowQueries:
 
 
 def markdown(statements: list[Statement], width: int = 120) -> str:
-    lines = ["| mean ms | max ms | calls | rows | statement |", "|---:|---:|---:|---:|---|"]
-    for s in statements:
-        shown = " ".join(s.query.split())[:width].replace("|", "\\|")
-        lines.append(f"| {s.mean_ms:.1f} | {s.max_ms:.1f} | {s.calls} | {s.rows} | `{shown}` |")
-    return "\n".join(lines)
+    rows = [
+        (
+            f"{s.mean_ms:.1f}",
+            f"{s.max_ms:.1f}",
+            s.calls,
+            s.rows,
+            f"`{' '.join(s.query.split())[:width]}`",
+        )
+        for s in statements
+    ]
+    header = ["mean ms", "max ms", "calls", "rows", "statement"]
+    # The statement is cut above; the cell limit only leaves room for escapes and backticks.
+    return markdown_table(header, rows, width=2 * width + 2, align="rrrr")

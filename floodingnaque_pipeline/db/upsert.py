@@ -10,19 +10,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection, MetaData, Table, exc, insert, text
 
-from floodingnaque_pipeline.db import fast_load
-from floodingnaque_pipeline.db.copy_format import write_copy_text
+from floodingnaque_pipeline.db import day_digest, fast_load
+from floodingnaque_pipeline.db.copy_format import CopyStream
 from floodingnaque_pipeline.db.diagnose import describe_offending_row
 from floodingnaque_pipeline.db.engine import DatabaseError
-from floodingnaque_pipeline.db.locked_merge import merge_locked
+from floodingnaque_pipeline.db.locked_merge import Window, merge_locked
 from floodingnaque_pipeline.db.partitions import SCHEMES, ensure_partitions, is_partitioned
 from floodingnaque_pipeline.db.references import unknown_references
 
 SQLITE_BATCH_ROWS = 5_000
+Span = tuple[datetime, datetime]
 
 
 class UpsertError(DatabaseError):
@@ -68,7 +70,10 @@ def upsert_rows(
     when the row changes); `touch` columns are set to the current time on update. Ids of a
     checked reference (db/references.py) must all exist, else nothing is written.
     On PostgreSQL, a time-partitioned table (db/partitions.py) first gets the partitions the
-    rows need, and a batch whose time range holds no rows yet is copied straight in.
+    rows need, and a batch whose time range holds no rows yet is copied straight in. In a
+    range that holds rows, days whose stored rows equal the batch's are skipped without
+    staging them, and locations/sources the range lacks are copied straight in
+    (db/day_digest.py); only the rest is staged and merged.
     """
     key = list(key or [c.name for c in table.primary_key.columns])
     missing = [k for k in key if k not in columns]
@@ -83,10 +88,17 @@ def upsert_rows(
     statement = _upsert_sql(table.name, stage, columns, key, values, compare, touch)
     if connection.dialect.name == "postgresql":
         partitioned = table.name in SCHEMES and is_partitioned(connection, table.name)
-        fast, locked = _fast_load(connection, table, columns, rows, partitioned)
+        fast, span = _fast_load(connection, table, columns, rows, partitioned)
         if fast is not None:
             return fast
-        merge = Merge(statement, partitioned, locked, compare, touch)
+        window = None if span is None else (SCHEMES[table.name].column, *span)
+        merge = Merge(statement, partitioned, span is not None, compare, touch, window)
+        if span is not None:
+            skipped = _skip_unchanged_days(
+                connection, table, stage, columns, rows, key, merge, span
+            )
+            if skipped is not None:
+                return skipped
         return _upsert_postgres(connection, table, stage, columns, rows, key, merge)
     return _upsert_sqlite(connection, table, stage, columns, rows, key, compare, statement)
 
@@ -135,14 +147,18 @@ def _fast_load(
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     partitioned: bool,
-) -> tuple[UpsertCounts | None, bool]:
-    """Lock the batch's months; COPY when they hold no rows. (None, locked): merge instead."""
+) -> tuple[UpsertCounts | None, Span | None]:
+    """Lock the batch's months; COPY when they hold no rows.
+
+    (None, span): merge instead, under the locks of the span's months; (None, None): merge
+    with ON CONFLICT, nothing locked.
+    """
     scheme = SCHEMES.get(table.name)
     if scheme is None or scheme.column not in columns:
-        return None, False
+        return None, None
     span = fast_load.batch_range(columns, rows, scheme.column)
     if span is None:
-        return None, False  # a NULL partition key: the staged path names the row
+        return None, None  # a NULL partition key: the staged path names the row
     if partitioned:
         ensure_partitions(connection, table.name, span)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -150,10 +166,57 @@ def _fast_load(
         fast_load.lock_months(cursor, table.name, *span)
         if fast_load.range_is_empty(cursor, table.name, scheme.column, *span):
             if fast_load.copy_into_table(cursor, table, columns, rows):
-                return UpsertCounts(inserted=len(rows)), True
+                return UpsertCounts(inserted=len(rows)), span
     finally:
         cursor.close()
-    return None, True
+    return None, span
+
+
+def _skip_unchanged_days(
+    connection: Connection,
+    table: Table,
+    stage: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    key: Sequence[str],
+    merge: Merge,
+    span: Span,
+) -> UpsertCounts | None:
+    """Merge only the day groups whose digest differs (db/day_digest.py); COPY the groups
+    the table lacks straight in. None: nothing written, take the staged path for the batch
+    (also on any refusal, so that the error names the row exactly as before)."""
+    import psycopg2
+
+    time = SCHEMES[table.name].column
+    if not day_digest.applies(table, columns, key, merge.compare, time):
+        return None
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        split = day_digest.plan(cursor, table, columns, rows, key, merge.compare, time, span)
+        if split is None:
+            return None
+        cursor.execute("SAVEPOINT floodingnaque_day_digest")
+        try:
+            merged = UpsertCounts()
+            if split.changed_rows:  # first: its joins then see fewer target rows
+                merged = _upsert_postgres(
+                    connection, table, stage, columns, split.changed_rows, key, merge
+                )
+            if split.new_rows and not fast_load.copy_into_table(
+                cursor, table, columns, split.new_rows
+            ):
+                raise _Refused
+        except (_Refused, UpsertError, psycopg2.Error):
+            cursor.execute("ROLLBACK TO SAVEPOINT floodingnaque_day_digest")
+            return None
+        cursor.execute("RELEASE SAVEPOINT floodingnaque_day_digest")
+    finally:
+        cursor.close()
+    return merged + UpsertCounts(inserted=len(split.new_rows), unchanged=split.unchanged)
+
+
+class _Refused(Exception):
+    """A part of the batch was refused; the whole batch goes the staged way."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +228,7 @@ class Merge:
     locked: bool
     compare: Sequence[str]
     touch: Sequence[str]
+    window: Window | None = None  # the locked span, bounding the merge's joins
 
 
 def _upsert_postgres(
@@ -187,13 +251,20 @@ def _upsert_postgres(
             f"SELECT {column_list} FROM {table.name} WITH NO DATA"
         )
         cursor.copy_expert(
-            f"COPY {stage} ({column_list}) FROM STDIN", write_copy_text(table, columns, rows)
+            f"COPY {stage} ({column_list}) FROM STDIN", CopyStream(table, columns, rows)
         )
         cursor.execute("SAVEPOINT floodingnaque_upsert")
         try:
             if merge.locked:
                 inserted, updated = merge_locked(
-                    cursor, table.name, stage, columns, key, merge.compare, merge.touch
+                    cursor,
+                    table.name,
+                    stage,
+                    columns,
+                    key,
+                    merge.compare,
+                    merge.touch,
+                    merge.window,
                 )
             else:
                 inserted, updated = _merge_on_conflict(cursor, table, stage, key, merge)

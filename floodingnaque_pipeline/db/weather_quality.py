@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from floodingnaque_pipeline.db.models import Location, RawWeatherPull, WeatherData
+from floodingnaque_pipeline.domain.markdown import markdown_table
 
 W = WeatherData
 # What the flood features read: a NULL here is a hole in a model input, not a missing extra.
@@ -60,7 +61,7 @@ def _out_of_range() -> ColumnElement[bool]:
 
 
 def _untraceable(session: Session, in_window: ColumnElement[bool], archived: frozenset[int]) -> int:
-    # raw_pull_id is deliberately not a foreign key (upsert speed), so this is where a row
+    # raw_pull_id is deliberately not a foreign key (db/models_weather.py), so this is where a row
     # that cannot be traced to the pull that produced it shows up. Few distinct ids per
     # window: check those, then count rows only when one is missing.
     ids = set(session.scalars(select(W.raw_pull_id).where(in_window).distinct()))
@@ -137,11 +138,9 @@ def preview_markdown(session: Session, start: datetime, end: datetime, limit: in
         .order_by(W.observed_at.desc(), Location.slug)
         .limit(limit)
     ).all()
-    lines = [
-        "| location | source | hour end (UTC) | °C | RH % | rain mm | hPa | km/h |",
-        "|---|---|---|---|---|---|---|---|",
+    header = ["location", "source", "hour end (UTC)", "°C", "RH %", "rain mm", "hPa", "km/h"]
+    cells = [
+        (slug, source, f"{hour:%Y-%m-%d %H:%M}", *("" if v is None else f"{v:g}" for v in values))
+        for slug, source, hour, *values in rows
     ]
-    for slug, source, hour, *values in rows:
-        shown = " | ".join("" if v is None else f"{v:g}" for v in values)
-        lines.append(f"| {slug} | {source} | {hour:%Y-%m-%d %H:%M} | {shown} |")
-    return "\n".join(lines)
+    return markdown_table(header, cells)

@@ -8,6 +8,7 @@ from pydantic import Field
 from floodingnaque_pipeline.db.locations import sync_locations
 from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
 from floodingnaque_pipeline.defs.kinds import DATABASE
+from floodingnaque_pipeline.domain.markdown import markdown_table
 from floodingnaque_pipeline.locations import load_default_locations, parse_locations_csv
 from floodingnaque_pipeline.resources.database import DatabaseResource
 
@@ -43,9 +44,9 @@ def locations(
     context.log.info(
         f"synced {len(monitored)} locations: {counts.inserted} new, {counts.updated} changed"
     )
-    preview = "\n".join(
-        ["| slug | name | lat | lon |", "|---|---|---|---|"]
-        + [f"| {m.slug} | {m.name} | {m.latitude} | {m.longitude} |" for m in monitored]
+    preview = markdown_table(
+        ["slug", "name", "lat", "lon"],
+        [(m.slug, m.name, m.latitude, m.longitude) for m in monitored],
     )
     return dg.MaterializeResult(
         metadata={

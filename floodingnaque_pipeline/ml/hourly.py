@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from floodingnaque_pipeline.domain.time import MANILA_TZ_NAME
 from floodingnaque_pipeline.ml.issue import window_day
 
-MANILA = "Asia/Manila"
 SOURCE_PRIORITY = ("open_meteo_era5", "open_meteo_forecast", "openweathermap")
 MIN_HOURS_PER_DAY = 12  # a day with fewer hours has no trustworthy daily sum
 HOURLY_COLUMNS = ["location_id", "observed_at", "source", "precipitation_mm", "temperature_c",
@@ -54,7 +54,7 @@ def with_3h_sums(frame: pd.DataFrame) -> pd.DataFrame:
 
 def manila_day(observed_at: pd.Series) -> pd.Series:
     stamps = pd.to_datetime(observed_at, utc=True) - pd.Timedelta(hours=1)
-    return stamps.dt.tz_convert(MANILA).dt.tz_localize(None).dt.normalize()
+    return stamps.dt.tz_convert(MANILA_TZ_NAME).dt.tz_localize(None).dt.normalize()
 
 
 def daily_from_hourly(hourly: pd.DataFrame) -> pd.DataFrame:

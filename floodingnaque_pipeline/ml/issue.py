@@ -19,13 +19,14 @@ from datetime import date, datetime, time
 
 import pandas as pd
 
-MANILA = "Asia/Manila"
+from floodingnaque_pipeline.domain.time import MANILA_TZ_NAME
+
 ISSUE_HOUR = 8  # local; the end of PAGASA's climatological day
 
 
 def issue_time(day: date) -> pd.Timestamp:
     """The UTC instant at which the risk of Manila day `day` is issued."""
-    local = pd.Timestamp(datetime.combine(day, time(ISSUE_HOUR)), tz=MANILA)
+    local = pd.Timestamp(datetime.combine(day, time(ISSUE_HOUR)), tz=MANILA_TZ_NAME)
     return local.tz_convert("UTC")
 
 
@@ -33,7 +34,7 @@ def window_day(observed_at: pd.Series) -> pd.Series:
     """The feature day of an hourly row: the day whose issue time closes its 24 h window.
     observed_at is the hour's end, so 08:00 local still belongs to that morning's day."""
     start = pd.to_datetime(observed_at, utc=True) - pd.Timedelta(hours=1 + ISSUE_HOUR)
-    local = start.dt.tz_convert(MANILA).dt.tz_localize(None).dt.normalize()
+    local = start.dt.tz_convert(MANILA_TZ_NAME).dt.tz_localize(None).dt.normalize()
     return local + pd.Timedelta(days=1)
 
 

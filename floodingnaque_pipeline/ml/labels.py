@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from floodingnaque_pipeline.ml.geo import haversine_km
+from floodingnaque_pipeline.domain.geo import haversine_km
 
 NEAR_KM = 1.5
 MAX_REJECTION_RATIO = 0.5

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from floodingnaque_pipeline.domain.markdown import markdown_table
 from floodingnaque_pipeline.ml.hourly import daily_from_hourly
 from floodingnaque_pipeline.ml.stations import Site, station_daily
 
@@ -100,10 +101,9 @@ def agreement_md(summary: dict) -> str:
         return "No day has both gauge rain and served (hourly) rain."
     names = [k for k in ("gauge", "served", "mapped") if k in summary]
     keys = list(summary["gauge"])
-    lines = ["| | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
-    lines += [f"| {k} | " + " | ".join(str(summary[n][k]) for n in names) + " |" for k in keys]
-    lines.append(f"\n{summary['paired_days']} paired location-days (same 24 h window).")
-    return "\n".join(lines)
+    rows = [[k, *(summary[n][k] for n in names)] for k in keys]
+    table = markdown_table(["", *names], rows)
+    return f"{table}\n\n{summary['paired_days']} paired location-days (same 24 h window)."
 
 
 def fit_on_years_before(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from floodingnaque_pipeline.domain.markdown import markdown_table
 from floodingnaque_pipeline.ml import evaluate as ev
 
 NAMES = {"model": "model", "rule": "PAGASA rule", "rain_2d": "2-day rain"}
@@ -68,13 +69,12 @@ def table(metrics: dict) -> str:
     """Markdown: one column per scorer, same test days."""
     city, location = metrics["city_day"], metrics["location_day"]
     at_rule, fires, alert = metrics["at_rule_recall"], metrics["rule_fires"], metrics["model_alert"]
-    head = "| metric | " + " | ".join(NAMES[s] for s in ev.SCORERS) + " |"
-    rows = [head, "|---" * (len(ev.SCORERS) + 1) + "|"]
+    rows: list[list[str]] = []
 
     def line(name: str, values: list) -> None:
         cells = ["–" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
                  for v in values]  # fmt: skip
-        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+        rows.append([name, *cells])
 
     line("city-day AP", [city[s]["ap"] for s in ev.SCORERS])
     line("city-day ROC-AUC", [city[s]["roc_auc"] for s in ev.SCORERS])
@@ -85,12 +85,13 @@ def table(metrics: dict) -> str:
     own = [f"{m['city_day']['recall']:.2f} / {m['city_day']['false_alerts']}"
            for m in (alert, fires)]  # fmt: skip
     line("city-day recall / false-alert days at its own alert level", [*own, None])
-    rows.append(
-        f"\n{metrics['test_days']} test days, {metrics['positive_days']} with a flood; the "
+    note = (
+        f"{metrics['test_days']} test days, {metrics['positive_days']} with a flood; the "
         "model's alert level is its Alert threshold (chosen on training years), the rule's is "
         "'fires' (ratio >= 1); 2-day rain has no alert level of its own."
     )
-    return "\n".join(rows)
+    header = ["metric", *(NAMES[s] for s in ev.SCORERS)]
+    return f"{markdown_table(header, rows, width=200)}\n\n{note}"
 
 
 def city_scores(test: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from floodingnaque_pipeline.ml.hourly import MANILA, manila_day, with_3h_sums
+from floodingnaque_pipeline.domain.time import MANILA_TZ_NAME
+from floodingnaque_pipeline.ml.hourly import manila_day, with_3h_sums
 
 SAFE, ALERT, CRITICAL = 0, 1, 2
 LEVEL_NAMES = {SAFE: "Safe", ALERT: "Alert", CRITICAL: "Critical"}
@@ -50,7 +51,7 @@ def peaks(hourly: pd.DataFrame) -> dict[tuple[int, pd.Timestamp], Peak]:
     out: dict[tuple[int, pd.Timestamp], Peak] = {}
     for (location_id, day), group in frame.groupby(["location_id", "day"]):
         wettest = group.loc[group["rain"].idxmax()]
-        start = (wettest["observed_at"] - pd.Timedelta(hours=1)).tz_convert(MANILA)
+        start = (wettest["observed_at"] - pd.Timedelta(hours=1)).tz_convert(MANILA_TZ_NAME)
         at = f"{start:%H:%M} local, {wettest['kind']}"
         out[(int(location_id), day)] = Peak(
             float(group["rain"].max()), float(group["rain_3h_mm"].max()), at

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from floodingnaque_pipeline.ml.geo import haversine_km
+from floodingnaque_pipeline.domain.geo import haversine_km
 from floodingnaque_pipeline.ml.issue import gauge_day
 from floodingnaque_pipeline.sources.pagasa import load_stations
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from floodingnaque_pipeline.domain.time import MANILA_TZ_NAME
 from floodingnaque_pipeline.ml import evaluate as ev
 from floodingnaque_pipeline.ml.inner import (
     ALERT_RECALL,
@@ -34,7 +35,7 @@ ALGORITHM = (
 )
 SERVING = "refit_all_years"  # the served artifact is refit on every labelled year
 PARAMS = {"C_grid": list(C_GRID), "alert_recall": ALERT_RECALL, "api_decay": 0.85,
-          "issue_time": "08:00 Asia/Manila on the day", "serving": SERVING}  # fmt: skip
+          "issue_time": f"08:00 {MANILA_TZ_NAME} on the day", "serving": SERVING}  # fmt: skip
 NO_YEARS = "not enough labelled years for an out-of-time evaluation"
 
 

@@ -6,14 +6,14 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from floodingnaque_pipeline.landing import read_landing_file
+from floodingnaque_pipeline.landing import DEFAULT_MAX_BYTES
 
 DEFAULT_LANDING_DIR = "./landing"
-DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # a decade of daily station rows is ~1 MB
 
 
 class LandingZoneResource(dg.ConfigurableResource):
-    """Lists and reads `pagasa/*.csv` and `flood_records/*.csv` below `landing_dir`."""
+    """Where `pagasa/*.csv` and `flood_records/*.csv` land, and how big one may be (the
+    ingest reads them through `floodingnaque_pipeline.label_ingest`)."""
 
     landing_dir: str = Field(
         default=DEFAULT_LANDING_DIR,
@@ -29,17 +29,6 @@ class LandingZoneResource(dg.ConfigurableResource):
     @property
     def root(self) -> Path:
         return Path(self.landing_dir).expanduser()
-
-    def read_bytes(self, relative_path: str) -> bytes:
-        """Raises FileNotFoundError when the file is gone, LandingFileRefused for a symlink,
-        a non-regular file or one over `max_bytes`."""
-        try:
-            return read_landing_file(self.root, relative_path, self.max_bytes)
-        except FileNotFoundError:
-            raise FileNotFoundError(
-                f"landing file {relative_path!r} is gone from {self.root} (removed after the "
-                "sensor saw it?); drop it again to ingest it"
-            ) from None
 
 
 def landing_from_env() -> LandingZoneResource:

@@ -12,14 +12,15 @@ Deliberately unmapped: cells naming two barangays, e.g. "Vitalez Margelo" (2023 
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from functools import cache
 
+import numpy as np
+
+from floodingnaque_pipeline.domain.geo import haversine_km
 from floodingnaque_pipeline.locations import MonitoredLocation, load_default_locations
 
-EARTH_RADIUS_KM = 6371.0088
 DEFAULT_MAX_KM = 3.0
 
 # Normalised loose spelling -> canonical name. Fragments come from names wrapped across PDF
@@ -81,16 +82,15 @@ def canonical_barangay(text: str | None) -> str | None:
     return _lookup().get(normalise_barangay_text(text))
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
-
-
 @cache
-def _centroids() -> tuple[MonitoredLocation, ...]:
-    return tuple(load_default_locations())
+def _centroids() -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """Names, latitudes and longitudes of the centroids: one vector call per lookup."""
+    locations: list[MonitoredLocation] = load_default_locations()
+    return (
+        tuple(loc.name for loc in locations),
+        np.array([loc.latitude for loc in locations]),
+        np.array([loc.longitude for loc in locations]),
+    )
 
 
 def nearest_barangay(
@@ -100,8 +100,8 @@ def nearest_barangay(
 
     Centroids are approximate (from CDRRMO coordinates), so this is a best guess near borders.
     """
-    best = min(
-        ((loc.name, haversine_km(lat, lon, loc.latitude, loc.longitude)) for loc in _centroids()),
-        key=lambda pair: pair[1],
-    )
-    return best if best[1] <= max_km else None
+    names, latitudes, longitudes = _centroids()
+    distances = haversine_km(lat, lon, latitudes, longitudes)
+    nearest = int(np.argmin(distances))  # the first of equals, as min() picked before
+    km = float(distances[nearest])
+    return (names[nearest], km) if km <= max_km else None

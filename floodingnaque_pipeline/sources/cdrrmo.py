@@ -26,11 +26,12 @@ Cleaned layout decisions, each taken after reading flood_records_2022.csv / _202
 from __future__ import annotations
 
 import csv
-import io
+import hashlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from itertools import chain
 
 from floodingnaque_pipeline.sources import cdrrmo_table, cdrrmo_text
 from floodingnaque_pipeline.sources.cdrrmo_fields import (
@@ -43,11 +44,10 @@ from floodingnaque_pipeline.sources.cdrrmo_fields import (
     normalise_depth,
 )
 from floodingnaque_pipeline.sources.csv_files import (
-    UndecodableFile,
-    decode_text,
+    collect,
     header_problem,
-    split_lines,
-    whole_file,
+    parse_bytes,
+    whole_file_refusal,
 )
 from floodingnaque_pipeline.sources.records import ParseResult, Rejection
 
@@ -61,6 +61,9 @@ COLUMNS = (
 # Written by cdrrmo_convert beside COLUMNS, so a converted (and hand-corrected) export keeps
 # where each date came from; optional when reading.
 EVIDENCE_COLUMNS = ("date_evidence", "source_record")
+# The PDF layouts are parsed from the whole text. The biggest real export (raw_2025.csv) is
+# 163 kB; 2 M characters is 12x that and keeps the whole-text readers well under 200 MB.
+PDF_EXPORT_MAX_CHARS = 2_000_000
 _RowError = RecordError
 
 
@@ -139,34 +142,64 @@ def _record_number(text: str) -> int | None:
 
 
 def parse_cleaned(text: str) -> ParseResult[FloodEvent]:
-    """The cleaned column layout. Every non-blank data row ends as a record or a rejection."""
-    lines = split_lines(text)  # the csv module's own line count: LF only, not U+2028
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """The cleaned column layout, from text held in memory; see `iter_cleaned`."""
+    return collect(iter_cleaned(iter(text.split("\n"))))
+
+
+class _LineRecorder:
+    """The lines the csv reader pulled for the current row, so a refusal quotes the row's whole
+    physical extent (quoted fields may span lines) without keeping the file."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _LineRecorder:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.taken.append(line)
+        return line + "\n"
+
+
+def iter_cleaned(lines: Iterable[str]) -> Iterator[FloodEvent | Rejection]:
+    """The cleaned column layout, row by row. Every non-blank data row ends as a record or a
+    rejection; what is remembered across rows is one small digest per row (duplicates)."""
+    source = _LineRecorder(lines)
+    reader = csv.reader(source)
     try:
         header = next(reader)
+    except StopIteration:
+        yield whole_file_refusal("empty file")
+        return
     except csv.Error as exc:
-        return whole_file(f"unreadable header: {exc}")
+        yield whole_file_refusal(f"unreadable header: {exc}")
+        return
     if problem := _header_problem(header):
-        return whole_file(problem)
+        yield whole_file_refusal(problem)
+        return
     names = [h.strip().lower() for h in header]
-    result: ParseResult[FloodEvent] = ParseResult()
-    first_seen: dict[tuple[str, ...], int] = {}
+    first_seen: dict[int, int] = {}
     last_line = reader.line_num
+    rows = 0
     while True:
+        source.taken.clear()
         try:
             fields = next(reader, None)
         except csv.Error as exc:  # e.g. a field over the csv module's size limit
             start = last_line + 1
             reason = f"malformed CSV from this line to the end of the file: {exc}"
-            result.rejections.append(Rejection(start, lines[start - 1][:500], reason))
+            yield Rejection(start, (source.taken or [""])[0][:500], reason)
+            rows += 1
             break
         if fields is None:
             break
         start, last_line = last_line + 1, reader.line_num
         if not any(f.strip() for f in fields) and len(fields) <= 1:
             continue  # blank line: not a data row
-        # Quoted fields may span lines; report the whole physical extent of the row.
-        raw_row = "\n".join(lines[start - 1 : last_line])
+        rows += 1
+        raw_row = "\n".join(source.taken)
         try:
             if len(fields) != len(names):
                 raise _RowError(
@@ -176,29 +209,31 @@ def parse_cleaned(text: str) -> ParseResult[FloodEvent]:
             _refuse_repeat(row, start, first_seen)
             event = _event(row, start)
         except _RowError as exc:
-            result.rejections.append(Rejection(start, raw_row, str(exc)))
+            yield Rejection(start, raw_row, str(exc))
             continue
-        result.records.append(event)
-    if not result.records and not result.rejections:
-        return whole_file("no data rows (header only)")
-    return result
+        yield event
+    if not rows:
+        yield whole_file_refusal("no data rows (header only)")
 
 
-def _refuse_repeat(row: dict[str, str], line: int, first_seen: dict[tuple[str, ...], int]) -> None:
+def _refuse_repeat(row: dict[str, str], line: int, first_seen: dict[int, int]) -> None:
     """A row repeating an earlier one in every cell but its number (a pasted row, a sheet
-    appended twice) is refused, naming the first: three identical rows are one flood report."""
-    content = tuple(
+    appended twice) is refused, naming the first: three identical rows are one flood report.
+    Rows are remembered by a 64-bit digest, not their text, so a big file stays small in
+    memory (~100 bytes a row; a collision is as likely as 2^-64 per pair)."""
+    content = [
         " ".join(v.split()).upper()
         for k, v in row.items()
         if k not in ("record_num", "source_record")
-    )
+    ]
     if not any(content):
         return
-    if content in first_seen:
+    digest = int.from_bytes(hashlib.blake2b("\x1f".join(content).encode(), digest_size=8).digest())
+    if digest in first_seen:
         raise _RowError(
-            f"duplicate of the row at line {first_seen[content]} (every cell but the number)"
+            f"duplicate of the row at line {first_seen[digest]} (every cell but the number)"
         )
-    first_seen[content] = line
+    first_seen[digest] = line
 
 
 # (name shown to the analyst, recogniser, reader); the first recogniser that matches reads it.
@@ -223,22 +258,47 @@ def _unknown_layout(header: str) -> str:
 
 
 def parse_cdrrmo_csv(content: bytes, file_name: str) -> ParseResult[FloodEvent]:
-    """Parse one CDRRMO file in any known layout; every record ends accepted or refused.
+    """Parse one whole CDRRMO file held in memory, in any known layout (tests, the analyst's
+    converter). `file_name` is only for symmetry with the PAGASA parser: the layout is
+    recognised from the content, not the name."""
+    return parse_bytes(content, iter_cdrrmo)
 
-    `file_name` is only for symmetry with the PAGASA parser: the layout is recognised from the
-    content, not the name.
+
+def iter_cdrrmo(lines: Iterable[str]) -> Iterator[FloodEvent | Rejection]:
+    """Every record of a CDRRMO file, whichever layout; each ends accepted or refused.
+
+    The cleaned layout is read row by row. The PDF exports need the whole text (a record spans
+    rows, a date is printed once per block), so they are read whole up to
+    `PDF_EXPORT_MAX_CHARS`; a bigger one is refused with the reason.
     """
-    try:
-        decoded = decode_text(content)
-    except UndecodableFile as error:
-        return whole_file(str(error))
-    text = decoded.text
-    if not text.strip():
-        return whole_file("empty file")
-    for _name, recognises, read in LAYOUTS:
-        if recognises(text):
-            result = read(text)
-            if decoded.note:
-                result.notes.append(decoded.note)
-            return result
-    raise AssertionError("the cleaned layout accepts any text")  # pragma: no cover
+    stream = iter(lines)
+    head: list[str] = []
+    chars = 0
+    for line in stream:
+        head.append(line)
+        chars += len(line) + 1
+        if chars > PDF_EXPORT_MAX_CHARS:
+            break
+    else:  # the whole file is in `head`: recognise its layout from all of it
+        text = "\n".join(head)
+        if not text.strip():
+            yield whole_file_refusal("empty file")
+            return
+        for _name, recognises, read in LAYOUTS[:-1]:
+            if recognises(text):
+                result = read(text)
+                yield from result.records
+                yield from result.rejections
+                return
+        yield from iter_cleaned(head)
+        return
+    prefix = "\n".join(head[:200])
+    for name, recognises, _read in LAYOUTS[:-1]:
+        if recognises(prefix):
+            yield whole_file_refusal(
+                f"looks like a {name} of over {PDF_EXPORT_MAX_CHARS:,} characters; real exports "
+                "are under 200 kB a year: split it by year, or convert it with cdrrmo_convert"
+            )
+            return
+    rows, head = chain(head, stream), []  # `head` is let go once read
+    yield from iter_cleaned(rows)

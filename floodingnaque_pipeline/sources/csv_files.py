@@ -1,89 +1,57 @@
-"""Small helpers shared by the file parsers (PAGASA, CDRRMO): decoding, lines, header checks.
+"""Small helpers shared by the file parsers (PAGASA, CDRRMO): refusals, date window, headers.
 
 Pure module: no Dagster, no database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, TypeVar
 
+from floodingnaque_pipeline.domain.time import MANILA
 from floodingnaque_pipeline.sources.records import ParseResult, Rejection
+from floodingnaque_pipeline.sources.text_stream import scan_bytes, text_lines
 
-# Windows-1252 is what Excel on a Philippine-locale PC writes for "CSV"; it agrees with Latin-1
-# on every printable character (Ñ is 0xD1 in both), so one fallback covers both.
-FALLBACK_ENCODING = "cp1252"
-
-
-class UndecodableFile(ValueError):
-    """The bytes are text in no encoding we accept; the message names the line and byte."""
-
-
-@dataclass(frozen=True)
-class DecodedText:
-    text: str  # line endings normalised to LF
-    encoding: str  # "utf-8" or FALLBACK_ENCODING
-    note: str | None  # set when the fallback was used: the run shows it, never silently
+Item = TypeVar("Item")
 
 
 def whole_file(reason: str) -> ParseResult[Any]:
     """The whole file refused: one rejection without a row number."""
-    return ParseResult(records=[], rejections=[Rejection(None, "", reason)])
+    return ParseResult(records=[], rejections=[whole_file_refusal(reason)])
 
 
-def _where(content: bytes, offset: int) -> str:
-    newline = b"\n" if b"\n" in content else b"\r"  # a CR-only file counts its CRs
-    line = content.count(newline, 0, offset) + 1
-    return f"line {line}, byte offset {offset} (0x{content[offset]:02X})"
+def whole_file_refusal(reason: str) -> Rejection:
+    return Rejection(None, "", reason)
 
 
-def decode_text(content: bytes) -> DecodedText:
-    """UTF-8 (a BOM is dropped), else cp1252/Latin-1 with a note; UndecodableFile otherwise.
-
-    CR-only and CRLF line endings become LF, so every reader splits lines the same way.
-    """
-    if (nul := content.find(b"\x00")) >= 0:
-        # UTF-16 text and binary files (xlsx, pdf) carry NULs; no text CSV does.
-        raise UndecodableFile(
-            f"file is not UTF-8 encoded text: NUL byte at {_where(content, nul)} "
-            "(UTF-16 or a binary file? save it as 'CSV UTF-8')"
-        )
-    try:
-        text, encoding, note = content.decode("utf-8-sig"), "utf-8", None
-    except UnicodeDecodeError as utf8_error:
-        try:
-            text = content.decode(FALLBACK_ENCODING)
-        except UnicodeDecodeError as error:
-            raise UndecodableFile(
-                f"file is neither UTF-8 (first bad byte at {_where(content, utf8_error.start)}) "
-                f"nor cp1252/Latin-1 (undefined byte at {_where(content, error.start)})"
-            ) from None
-        encoding = FALLBACK_ENCODING
-        note = (
-            f"decoded as {FALLBACK_ENCODING} (Windows-1252/Latin-1): not UTF-8 from "
-            f"{_where(content, utf8_error.start)}; check accented names (Ñ) in the stored rows"
-        )
-    return DecodedText(normalise_newlines(text), encoding, note)
+def collect(items: Iterable[Item | Rejection], notes: Sequence[str] = ()) -> ParseResult[Item]:
+    """A streamed parse gathered into lists: for callers that hold a small file anyway (tests,
+    the analyst's converter). The landing ingest stores the stream without gathering it."""
+    result: ParseResult[Item] = ParseResult(notes=list(notes))
+    for item in items:
+        if isinstance(item, Rejection):
+            result.rejections.append(item)
+        else:
+            result.records.append(item)
+    return result
 
 
-def normalise_newlines(text: str) -> str:
-    """CRLF and lone CR (old Mac / some PDF tools) -> LF."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def split_lines(text: str) -> list[str]:
-    """Physical lines as the csv module counts them: split on LF only. str.splitlines would
-    also split on U+2028, U+0085, form feeds ... inside a field and shift later line numbers."""
-    lines = normalise_newlines(text).split("\n")
-    return lines[:-1] if lines and lines[-1] == "" else lines
+def parse_bytes(
+    content: bytes, parse_lines: Callable[[Iterator[str]], Iterator[Item | Rejection]]
+) -> ParseResult[Item]:
+    """Decode `content` (UTF-8, else cp1252 with a note) and parse its lines."""
+    scan = scan_bytes(content)
+    if scan.encoding is None:
+        return whole_file(scan.refusal or "undecodable file")
+    lines = text_lines(io.BytesIO(content), scan.encoding)
+    return collect(parse_lines(lines), [scan.note] if scan.note else [])
 
 
 def manila_today() -> date:
     """Today in Parañaque: both sources date their records in local time."""
-    return datetime.now(ZoneInfo("Asia/Manila")).date()
+    return datetime.now(MANILA).date()
 
 
 def implausible_date(day: date, first_year: int, source: str, today: date | None) -> str | None:

@@ -121,7 +121,16 @@ class ApiClient:
     def get_json(
         self, url: str, params: Mapping[str, object], *, cost: float = 1.0
     ) -> tuple[object, int]:
-        """(decoded JSON, response bytes); ApiError once retries are exhausted or pointless."""
+        """(decoded JSON, response size in bytes); ApiError once retries are exhausted or
+        pointless."""
+        payload, body = self.get_json_body(url, params, cost=cost)
+        return payload, len(body)
+
+    def get_json_body(
+        self, url: str, params: Mapping[str, object], *, cost: float = 1.0
+    ) -> tuple[object, bytes]:
+        """(decoded JSON, the response body as received): a caller storing the response
+        verbatim writes the body, instead of serialising the decoded JSON again."""
         for value in secret_query(url, self.secret_keys).values():
             register_secret(value)  # a key written into the configured URL itself
         params = {**params, **self.secret_params}
@@ -161,7 +170,7 @@ class ApiClient:
                 self.bytes_received += len(body)
                 payload = _decode(body)
                 if payload is not _INVALID:
-                    return payload, len(body)
+                    return payload, body
                 bad_json += 1
                 problem = f"response is not valid JSON ({len(body)} bytes)"
                 if bad_json > self.malformed_json_retries:

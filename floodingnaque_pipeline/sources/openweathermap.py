@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from floodingnaque_pipeline.sources.open_meteo import WeatherRecord, _decimal
+from floodingnaque_pipeline.sources.open_meteo import WeatherRecord, plain_decimal
 from floodingnaque_pipeline.sources.records import SourceParseError
 
 MS_TO_KMH = 3.6
@@ -25,7 +25,12 @@ MS_TO_KMH = 3.6
 
 def build_owm_params(lat: float, lon: float, api_key: str) -> dict[str, str]:
     """Query for /data/2.5/weather; log it only via http_client.mask_params (appid is secret)."""
-    return {"lat": _decimal(lat), "lon": _decimal(lon), "appid": api_key, "units": "metric"}
+    return {
+        "lat": plain_decimal(lat),
+        "lon": plain_decimal(lon),
+        "appid": api_key,
+        "units": "metric",
+    }
 
 
 def owm_hour_key(dt: datetime) -> datetime:

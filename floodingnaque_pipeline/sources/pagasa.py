@@ -24,18 +24,18 @@ import csv
 import io
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import PurePath
 
 from floodingnaque_pipeline.sources.csv_files import (
-    UndecodableFile,
-    decode_text,
     header_problem,
     implausible_date,
-    split_lines,
+    parse_bytes,
     whole_file,
+    whole_file_refusal,
 )
 from floodingnaque_pipeline.sources.records import ParseResult, Rejection
 
@@ -188,32 +188,57 @@ def _observation(
 def parse_pagasa_csv(
     content: bytes, file_name: str, *, today: date | None = None
 ) -> ParseResult[StationObservation]:
-    """Parse one station file. Every non-blank data line ends as a record or a rejection.
-
-    `today` (default: today in Manila) bounds the dates accepted; tests pass a fixed one."""
+    """Parse one whole station file held in memory (tests, small files); see `iter_pagasa`."""
     station = station_for_file(file_name)
     if station is None:
-        known = ", ".join(f"{s.slug.replace('-', '_')}_daily.csv" for s in load_stations())
-        return whole_file(f"unknown PAGASA station file name {file_name!r} (expected {known})")
+        return whole_file(_unknown_station(file_name))
+    return parse_bytes(content, lambda lines: iter_pagasa(lines, station, today=today))
+
+
+def _unknown_station(file_name: str) -> str:
+    known = ", ".join(f"{s.slug.replace('-', '_')}_daily.csv" for s in load_stations())
+    return f"unknown PAGASA station file name {file_name!r} (expected {known})"
+
+
+def iter_pagasa_file(
+    lines: Iterable[str], file_name: str, *, today: date | None = None
+) -> Iterator[StationObservation | Rejection]:
+    """`iter_pagasa` for the station the file name names, or the file refused whole."""
+    station = station_for_file(file_name)
+    if station is None:
+        yield whole_file_refusal(_unknown_station(file_name))
+        return
+    yield from iter_pagasa(lines, station, today=today)
+
+
+def iter_pagasa(
+    lines: Iterable[str], station: PagasaStation, *, today: date | None = None
+) -> Iterator[StationObservation | Rejection]:
+    """One station file, line by line. Every non-blank data line ends as a record or a
+    rejection; only the days seen so far are remembered (for duplicates), never the rows.
+
+    `today` (default: today in Manila) bounds the dates accepted; tests pass a fixed one."""
+    stream = iter(lines)
+    header_line = next(stream, None)
+    if header_line is None or not header_line.strip():
+        if header_line is None or not any(line.strip() for line in stream):
+            yield whole_file_refusal("empty file")
+            return
     try:
-        decoded = decode_text(content)
-    except UndecodableFile as error:
-        return whole_file(str(error))
-    lines = split_lines(decoded.text)
-    if not any(line.strip() for line in lines):
-        return whole_file("empty file")
-    try:
-        header = _split(lines[0])
+        header = _split(header_line)
     except _RowError as exc:
-        return whole_file(f"unreadable header: {exc}")
+        yield whole_file_refusal(f"unreadable header: {exc}")
+        return
     if problem := header_problem(header, COLUMNS, str.upper):
-        return whole_file(f"unexpected header: {problem}")
+        yield whole_file_refusal(f"unexpected header: {problem}")
+        return
     names = [h.strip().upper() for h in header]
-    result: ParseResult[StationObservation] = ParseResult(notes=_notes(decoded.note))
     first_seen: dict[date, int] = {}
-    for line_no, line in enumerate(lines[1:], start=2):
+    rows = 0
+    for line_no, line in enumerate(stream, start=2):
         if not line.strip():
             continue  # blank lines (e.g. a trailing newline) are not data rows
+        rows += 1
         try:
             fields = _split(line)
             if len(fields) != len(names):
@@ -225,14 +250,9 @@ def parse_pagasa_csv(
             if (first := first_seen.get(obs.observed_on)) is not None:
                 raise _RowError(f"duplicate date {obs.observed_on} (first on line {first})")
         except _RowError as exc:
-            result.rejections.append(Rejection(line_no, line, str(exc)))
+            yield Rejection(line_no, line, str(exc))
             continue
         first_seen[obs.observed_on] = line_no
-        result.records.append(obs)
-    if not result.records and not result.rejections:
-        return whole_file("no data rows (header only)")
-    return result
-
-
-def _notes(note: str | None) -> list[str]:
-    return [note] if note else []
+        yield obs
+    if not rows:
+        yield whole_file_refusal("no data rows (header only)")

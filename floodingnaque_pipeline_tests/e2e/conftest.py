@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from floodingnaque_pipeline_tests.e2e.topology import Topology, running_topology
 from floodingnaque_pipeline_tests.fakes.open_meteo import FakeOpenMeteo
+from floodingnaque_pipeline_tests.fakes.topology import Topology, running_topology
 
 _running: list[Topology] = []
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from floodingnaque_pipeline_tests.conftest import REPO_ROOT
-from floodingnaque_pipeline_tests.e2e.graphql import DagsterApi
-from floodingnaque_pipeline_tests.e2e.topology import BIN, LOCATION, Service, _start, free_port
+from floodingnaque_pipeline_tests.fakes.dagster_api import DagsterApi
+from floodingnaque_pipeline_tests.fakes.topology import BIN, LOCATION, Service, _start, free_port
 
 SENSOR = """
 query Sensor($selector: SensorSelector!) {

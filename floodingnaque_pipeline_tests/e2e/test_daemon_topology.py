@@ -19,7 +19,7 @@ from floodingnaque_pipeline_tests.e2e.appdb import (
     months_coverage,
     query,
 )
-from floodingnaque_pipeline_tests.e2e.topology import SCHEDULE, Topology, kill_tree
+from floodingnaque_pipeline_tests.fakes.topology import SCHEDULE, Topology, kill_tree
 
 pytestmark = pytest.mark.postgres
 

@@ -19,9 +19,9 @@ from floodingnaque_pipeline_tests.e2e.dev_server import (
     project_folder,
     sensor_ticks,
 )
-from floodingnaque_pipeline_tests.e2e.graphql import TERMINAL, DagsterApi
-from floodingnaque_pipeline_tests.e2e.topology import Service, wait_until
+from floodingnaque_pipeline_tests.fakes.dagster_api import TERMINAL, DagsterApi
 from floodingnaque_pipeline_tests.fakes.open_meteo import FakeOpenMeteo
+from floodingnaque_pipeline_tests.fakes.topology import Service, wait_until
 
 SCHEDULE = "hourly_ingestion_schedule"
 SENSOR = "landing_sensor"

@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 from floodingnaque_pipeline_tests.e2e.dev_server import project_folder
-from floodingnaque_pipeline_tests.e2e.topology import BIN
 from floodingnaque_pipeline_tests.fakes.open_meteo import FakeOpenMeteo
+from floodingnaque_pipeline_tests.fakes.topology import BIN
 
 LOCATIONS = 16  # floodingnaque_pipeline/data/locations.csv
 JULY_HOURS = 31 * 24

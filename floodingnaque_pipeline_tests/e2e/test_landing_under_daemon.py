@@ -11,7 +11,7 @@ import psycopg2
 import pytest
 
 from floodingnaque_pipeline_tests.e2e.appdb import query
-from floodingnaque_pipeline_tests.e2e.topology import Topology
+from floodingnaque_pipeline_tests.fakes.topology import Topology
 
 pytestmark = pytest.mark.postgres
 

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from floodingnaque_pipeline.definitions import defs
-from floodingnaque_pipeline_tests.e2e.topology import LOCATION, Topology
+from floodingnaque_pipeline_tests.fakes.topology import LOCATION, Topology
 
 pytestmark = pytest.mark.postgres
 

@@ -5,20 +5,11 @@ in `ingest_rejections` and the rejection-ratio check reports it. A database erro
 the file's transaction rolls back, so nothing of that file version is written.
 """
 
-from collections.abc import Callable, Sequence
-from datetime import date
-from typing import Any
+from collections.abc import Sequence
 
 import dagster as dg
 
-from floodingnaque_pipeline.db.label_repeats import CrossFileRepeats, flood_repeats, station_repeats
-from floodingnaque_pipeline.db.labels import (
-    CDRRMO,
-    PAGASA,
-    file_tally,
-    store_flood_file,
-    store_station_file,
-)
+from floodingnaque_pipeline.db.labels import file_tally, top_reasons
 from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
 from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.defs.labels.checks import (
@@ -29,13 +20,16 @@ from floodingnaque_pipeline.defs.labels.checks import (
 )
 from floodingnaque_pipeline.defs.labels.metadata import file_metadata
 from floodingnaque_pipeline.defs.labels.partitions import flood_record_files, pagasa_files
-from floodingnaque_pipeline.landing import LandingFileRefused, sha256_bytes
+from floodingnaque_pipeline.label_ingest import (
+    FLOODS,
+    STATIONS,
+    FileChangedError,
+    LabelKind,
+    ingest_label_file,
+)
 from floodingnaque_pipeline.landing_state import SHA256_TAG
 from floodingnaque_pipeline.resources.database import DatabaseResource
 from floodingnaque_pipeline.resources.landing import LandingZoneResource
-from floodingnaque_pipeline.sources.cdrrmo import parse_cdrrmo_csv
-from floodingnaque_pipeline.sources.csv_files import whole_file
-from floodingnaque_pipeline.sources.pagasa import parse_pagasa_csv
 
 STATION_PREVIEW = ("observed_on", "rainfall_mm", "rainfall_trace", "tmax_c", "tmin_c",
                    "relative_humidity_pct")  # fmt: skip
@@ -43,58 +37,40 @@ FLOOD_PREVIEW = ("row_number", "event_date", "barangay", "barangay_inferred", "d
                  "weather_disturbance")  # fmt: skip
 
 
-def check_read(path: str, content: bytes, expected_sha256: str | None) -> None:
-    """Fail before touching the file's rows when the bytes read are not the ones the sensor
-    hashed (rewritten while the run was queued) or nothing was read (mid-rewrite): the sensor
-    requests the file again once its new content has settled."""
-    if not content:
-        raise dg.Failure(
-            f"{path} read as 0 bytes (being rewritten?); its stored rows are kept. The landing "
-            "sensor ingests it once it has settled."
-        )
-    if expected_sha256 and sha256_bytes(content) != expected_sha256:
-        raise dg.Failure(
-            f"{path} changed after the landing sensor hashed it (expected sha256 "
-            f"{expected_sha256[:12]}…, read {sha256_bytes(content)[:12]}…); nothing written. "
-            "The sensor requests the new content once it has settled."
-        )
-
-
 def _ingest(
     context: dg.AssetExecutionContext,
     database: DatabaseResource,
     landing: LandingZoneResource,
-    source: str,
-    parse: Callable[[bytes, str], Any],
-    store: Callable[..., Any],
-    date_field: str,
+    kind: LabelKind,
     preview: Sequence[str],
-    repeats: Callable[..., CrossFileRepeats],
 ) -> dg.MaterializeResult:
     path = context.partition_key
     try:
-        content = landing.read_bytes(path)
-    except LandingFileRefused as refused:  # a link, not a regular file, over the size cap
-        content, result = b"", whole_file(str(refused))
-    else:
-        check_read(path, content, context.run.tags.get(SHA256_TAG))
-        result = parse(content, path)
-    sha = sha256_bytes(content)
-    with database.session() as session:  # the file's one transaction
-        # Before the store: a PAGASA file takes over the days another file held.
-        repeated = repeats(session, path, result.records)
-        counts = store(session, path, sha, result, context.run.run_id)
+        with database.session() as session:  # the file's one transaction
+            stored = ingest_label_file(
+                session, kind, landing.root, path, max_bytes=landing.max_bytes,
+                expected_sha256=context.run.tags.get(SHA256_TAG), run_id=context.run.run_id,
+            )  # fmt: skip
+    except FileChangedError as changed:  # rolled back: the file's stored rows are kept
+        raise dg.Failure(str(changed)) from None
+    except FileNotFoundError:
+        raise dg.Failure(
+            f"landing file {path!r} is gone from {landing.root} (removed after the sensor saw "
+            "it?); drop it again to ingest it"
+        ) from None
     with database.session() as session:
-        tally = file_tally(session, source, path)
+        tally = file_tally(session, kind.source, path)
+        top, other_reasons = top_reasons(session, kind.source, path)
+    counts = stored.counts
     context.log.info(f"{path}: {counts.accepted} rows stored, {counts.rejected} refused")
-    for note in result.notes:  # e.g. read as cp1252: kept, but never silently
+    for note in stored.notes:  # e.g. read as cp1252: kept, but never silently
         context.log.warning(f"{path}: {note}")
-    dates: list[date] = [getattr(r, date_field) for r in result.records]
-    metadata = file_metadata(result, counts, sha, dates, preview)
-    metadata["parse_notes"] = dg.MetadataValue.md("\n".join(result.notes) or "none")
     return dg.MaterializeResult(
-        metadata=metadata,
-        check_results=[rejection_ratio_result(tally, path), cross_file_result(repeated, path)],
+        metadata=file_metadata(stored, top, other_reasons, preview),
+        check_results=[
+            rejection_ratio_result(tally, path),
+            cross_file_result(stored.repeats, path),
+        ],
     )
 
 
@@ -118,10 +94,7 @@ def _ingest(
 def station_observations(
     context: dg.AssetExecutionContext, database: DatabaseResource, landing: LandingZoneResource
 ) -> dg.MaterializeResult:
-    return _ingest(
-        context, database, landing, PAGASA, parse_pagasa_csv, store_station_file,
-        "observed_on", STATION_PREVIEW, station_repeats,
-    )  # fmt: skip
+    return _ingest(context, database, landing, STATIONS, STATION_PREVIEW)
 
 
 @dg.asset(
@@ -144,7 +117,4 @@ def station_observations(
 def flood_events(
     context: dg.AssetExecutionContext, database: DatabaseResource, landing: LandingZoneResource
 ) -> dg.MaterializeResult:
-    return _ingest(
-        context, database, landing, CDRRMO, parse_cdrrmo_csv, store_flood_file,
-        "event_date", FLOOD_PREVIEW, flood_repeats,
-    )  # fmt: skip
+    return _ingest(context, database, landing, FLOODS, FLOOD_PREVIEW)

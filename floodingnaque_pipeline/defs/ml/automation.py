@@ -10,15 +10,18 @@ so retraining needs no manual switch in the UI).
 
 import dagster as dg
 
+from floodingnaque_pipeline.domain.time import MANILA_TZ_NAME
+
 RETRAIN_CRON = "0 3 * * *"
-MANILA = "Asia/Manila"
 
 _labels_changed = (
     dg.AutomationCondition.any_deps_match(dg.AutomationCondition.newly_updated())
     .allow(dg.AssetSelection.assets("flood_events", "station_observations"))
     .since_last_handled()
 )
-_daily_tick = dg.AutomationCondition.cron_tick_passed(RETRAIN_CRON, MANILA).since_last_handled()
+_daily_tick = dg.AutomationCondition.cron_tick_passed(
+    RETRAIN_CRON, MANILA_TZ_NAME
+).since_last_handled()
 
 retrain_daily = (_daily_tick & _labels_changed & ~dg.AutomationCondition.in_progress()).with_label(
     "labels or station data changed; at most once a day (03:00 Manila)"

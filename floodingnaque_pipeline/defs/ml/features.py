@@ -13,6 +13,7 @@ from floodingnaque_pipeline.db.ml_inputs import (
 from floodingnaque_pipeline.defs.constants import ML, OWNER
 from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.defs.ml.automation import retrain_daily
+from floodingnaque_pipeline.domain.markdown import markdown_table
 from floodingnaque_pipeline.ml.evaluate import test_years
 from floodingnaque_pipeline.ml.features import build_features
 from floodingnaque_pipeline.ml.labels import RecordFile, attach_labels, covered_years, flood_days
@@ -74,10 +75,7 @@ def flood_features(
             "covered_years": dg.MetadataValue.text(", ".join(map(str, years)) or "none"),
             "record_files": dg.MetadataValue.md(_files_table(files)),
             "rain_sources": dg.MetadataValue.md(
-                "\n".join(
-                    ["| rain_source | rows |", "|---|---|"]
-                    + [f"| {k} | {v:,} |" for k, v in sources.items()]
-                )  # fmt: skip
+                markdown_table(["rain_source", "rows"], [(k, f"{v:,}") for k, v in sources.items()])
             ),
             "served_vs_gauge_rain": dg.MetadataValue.md(agreement_md(rain_agreement)),
             RAIN_MAP_KEY: dg.MetadataValue.json(rain_map.to_json() if rain_map else {}),
@@ -89,9 +87,9 @@ def flood_features(
 
 
 def _files_table(files) -> str:
-    lines = ["| file | events | refused | years | labels? |", "|---|---|---|---|---|"]
+    rows = []
     for f in files:
         verdict = "yes" if f.usable else f"no ({f.rejection_ratio:.0%} refused)"
         years = ", ".join(map(str, f.years)) or "-"
-        lines.append(f"| {f.name} | {f.accepted} | {f.rejected} | {years} | {verdict} |")
-    return "\n".join(lines)
+        rows.append((f.name, f.accepted, f.rejected, years, verdict))
+    return markdown_table(["file", "events", "refused", "years", "labels?"], rows, width=200)

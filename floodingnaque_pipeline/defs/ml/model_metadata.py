@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from floodingnaque_pipeline.domain.markdown import markdown_table
 from floodingnaque_pipeline.ml import evaluate as ev
 from floodingnaque_pipeline.ml.inner import Fitted
 from floodingnaque_pipeline.ml.plots import pr_curve_md, reliability_md
@@ -61,13 +62,10 @@ def model_metadata(
         "features": dg.MetadataValue.text(", ".join(served.features) if served else "-"),
     }
     if served is not None:
-        lines = [
-            "| features | C | inner city-day AP | inner location-day AP |",
-            "|---|---|---|---|",
-        ]
-        lines += [f"| {c['features']} | {c['C']} | {c['city_day_ap']} | {c['location_day_ap']} |"
-                  for c in served.inner["candidates"]]  # fmt: skip
-        meta["choices"] = dg.MetadataValue.md("\n".join(lines))
+        header = ["features", "C", "inner city-day AP", "inner location-day AP"]
+        choices = [[c["features"], c["C"], c["city_day_ap"], c["location_day_ap"]]
+                   for c in served.inner["candidates"]]  # fmt: skip
+        meta["choices"] = dg.MetadataValue.md(markdown_table(header, choices, width=500))
         meta["thresholds"] = dg.MetadataValue.json(served.thresholds)
     test = outcome.test
     if outcome.metrics.get("city_day", {}).get("model", {}).get("ap") is not None:

@@ -5,7 +5,7 @@ import dagster as dg
 from floodingnaque_pipeline.db.weather import latest_forecast_rows, replace_forecast
 from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
 from floodingnaque_pipeline.defs.kinds import DATABASE
-from floodingnaque_pipeline.defs.weather.partitions import IngestConfig
+from floodingnaque_pipeline.defs.weather.config import IngestConfig
 from floodingnaque_pipeline.resources.database import DatabaseResource
 
 
@@ -27,8 +27,8 @@ def weather_forecast(
     with database.session() as session:
         rows = latest_forecast_rows(session, now)
         counts = replace_forecast(session, rows, now)
-    horizon = max((r[2] for r in rows), default=None)
-    wettest = max((r[6] or 0.0 for r in rows), default=0.0)
+    horizon = max((r.valid_at for r in rows), default=None)
+    wettest = max((r.precipitation_mm or 0.0 for r in rows), default=0.0)
     context.log.info(f"{len(rows)} forecast hours, up to {horizon}")
     return dg.MaterializeResult(
         metadata={

@@ -6,7 +6,12 @@ import dagster as dg
 
 from floodingnaque_pipeline.db.archive import archived_pull_ids, default_archive_dir
 from floodingnaque_pipeline.db.upsert import UpsertCounts
-from floodingnaque_pipeline.db.weather import OVERLAP, observed_rows, upsert_weather
+from floodingnaque_pipeline.db.weather import (
+    OVERLAP,
+    ParsedPulls,
+    observed_rows,
+    upsert_weather,
+)
 from floodingnaque_pipeline.db.weather_quality import (
     WindowQuality,
     measure_window,
@@ -14,12 +19,12 @@ from floodingnaque_pipeline.db.weather_quality import (
 )
 from floodingnaque_pipeline.defs.constants import OWNER, WAREHOUSE
 from floodingnaque_pipeline.defs.kinds import DATABASE
-from floodingnaque_pipeline.defs.weather.checks import CHECKS, RECENT_SPAN, check_results
-from floodingnaque_pipeline.defs.weather.partitions import (
-    IngestConfig,
-    partition_windows,
-    weather_monthly,
-)
+from floodingnaque_pipeline.defs.weather.checks import CHECKS, check_results
+from floodingnaque_pipeline.defs.weather.config import IngestConfig
+from floodingnaque_pipeline.defs.weather.partitions import partition_windows, weather_monthly
+from floodingnaque_pipeline.domain.ingest_window import plan_month_rebuild, plan_quality_window
+from floodingnaque_pipeline.domain.markdown import markdown_table
+from floodingnaque_pipeline.domain.weather_thresholds import RECENT_SPAN
 from floodingnaque_pipeline.resources.database import DatabaseResource
 
 
@@ -47,15 +52,15 @@ def weather_data(
     now = config.now()
     totals = UpsertCounts()
     windows = partition_windows(context)
+    parsed = ParsedPulls()  # a pull spanning several months is parsed once
     for number, window in enumerate(windows, start=1):
-        end = min(window.end, now)
-        if end <= window.start:
+        month = plan_month_rebuild(window.start, window.end, now, overlap=OVERLAP)
+        if month is None:
             continue
-        # The month in progress also rewrites the hours just before it: its first tick closes
-        # the previous month's last hour, which was still in the future at the tick before.
-        overlap = OVERLAP if window.end > now else timedelta(0)
         with database.session() as session:  # one transaction per month
-            rows = observed_rows(session, window.start, end, overlap=overlap)
+            rows = observed_rows(
+                session, month.start, month.end, overlap=month.overlap, parsed=parsed
+            )
             counts = upsert_weather(session, rows)
         totals += counts
         context.log.info(
@@ -63,17 +68,16 @@ def weather_data(
             f"{counts.updated:,} changed, {counts.unchanged:,} unchanged"
         )
     whole = context.partition_time_window
-    current = whole.end > now
-    end = min(whole.end, now)
+    measured = plan_quality_window(whole.start, whole.end, now, recent_span=RECENT_SPAN)
     with database.session() as session:
         quality = measure_window(
             session,
-            whole.start,
-            end,
-            recent_start=end - RECENT_SPAN if current else None,
+            measured.start,
+            measured.end,
+            recent_start=measured.recent_start,
             archived_pull_ids=archived_pull_ids(default_archive_dir()),
         )
-        preview = preview_markdown(session, whole.start, end)
+        preview = preview_markdown(session, measured.start, measured.end)
     yield dg.MaterializeResult(
         metadata={
             "inserted": dg.MetadataValue.int(totals.inserted),
@@ -84,10 +88,9 @@ def weather_data(
             "preview": dg.MetadataValue.md(preview),
         }
     )
-    yield from check_results(quality, current, now)
+    yield from check_results(quality, measured.current, now)
 
 
 def _coverage_table(quality: WindowQuality) -> str:
-    lines = ["| location | hourly coverage |", "|---|---|"]
-    lines += [f"| {slug} | {share:.1%} |" for slug, share in sorted(quality.coverage.items())]
-    return "\n".join(lines)
+    rows = [(slug, f"{share:.1%}") for slug, share in sorted(quality.coverage.items())]
+    return markdown_table(["location", "hourly coverage"], rows)

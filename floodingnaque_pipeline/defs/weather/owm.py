@@ -2,17 +2,15 @@
 
 import dagster as dg
 
+from floodingnaque_pipeline.db.owm_rows import plan_owm_pull
 from floodingnaque_pipeline.db.raw_pulls import store_pull
 from floodingnaque_pipeline.db.weather import coordinates, upsert_weather
 from floodingnaque_pipeline.defs.constants import INGESTION, OWNER
 from floodingnaque_pipeline.defs.kinds import DATABASE
-from floodingnaque_pipeline.defs.weather.partitions import utc_now
+from floodingnaque_pipeline.defs.weather.config import utc_now
 from floodingnaque_pipeline.resources.database import DatabaseResource
 from floodingnaque_pipeline.resources.openweathermap import OpenWeatherMapResource
-from floodingnaque_pipeline.sources.http_client import mask_params, masked_url
 from floodingnaque_pipeline.sources.openweathermap import build_owm_params, parse_owm_current
-
-OWM_SOURCE = "openweathermap"
 
 
 @dg.asset(
@@ -43,39 +41,27 @@ def owm_raw(
         for coord in coords:
             params = build_owm_params(coord.latitude, coord.longitude, openweathermap.api_key or "")
             payload, size = client.get_json(openweathermap.url, params)
-            fetched.append(
-                (coord, params, payload, size, parse_owm_current(payload, coord.location_id))
-            )
+            # Parsed before anything is stored: one malformed reading writes nothing.
+            record = parse_owm_current(payload, coord.location_id)
+            fetched.append((plan_owm_pull(record, openweathermap.url, params), payload, size))
     rows = []
     with database.session() as session:  # all locations of this pull in one transaction
-        for coord, params, payload, size, record in fetched:
+        for pull, payload, size in fetched:
             pull_id = store_pull(
                 session,
-                source=OWM_SOURCE,
-                endpoint=masked_url(openweathermap.url, {}),  # a key in the URL stays out
-                masked_params=mask_params(params),
-                location_ids=[coord.location_id],
-                window_start=record.observed_at,
-                window_end=record.observed_at,
+                source=pull.source,
+                endpoint=pull.endpoint,
+                masked_params=pull.masked_params,
+                location_ids=pull.location_ids,
+                window_start=pull.window_start,
+                window_end=pull.window_end,
                 fetched_at=utc_now(),
                 payload=payload,
                 payload_bytes=size,
                 run_id=context.run.run_id,
-                key_extra=record.observed_at.isoformat(),
+                key_extra=pull.key_extra,
             )
-            rows.append(
-                (
-                    record.location_id,
-                    OWM_SOURCE,
-                    record.observed_at,
-                    record.temperature_c,
-                    record.relative_humidity_pct,
-                    record.precipitation_mm,
-                    record.pressure_hpa,
-                    record.wind_speed_kmh,
-                    pull_id,
-                )
-            )
+            rows.append(pull.weather_row(pull_id))
         counts = upsert_weather(session, rows)
     yield dg.MaterializeResult(
         metadata={

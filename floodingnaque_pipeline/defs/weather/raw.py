@@ -1,21 +1,16 @@
 """`open_meteo_raw`: every Open-Meteo response for the partition window, stored verbatim."""
 
-from datetime import timedelta
-
 import dagster as dg
 
 from floodingnaque_pipeline.db.raw_pulls import pull_key, pull_keys_stored_by, store_pull
 from floodingnaque_pipeline.db.weather import coordinates, newest_complete_hour
 from floodingnaque_pipeline.defs.constants import INGESTION, OWNER
 from floodingnaque_pipeline.defs.kinds import DATABASE
-from floodingnaque_pipeline.defs.weather.partitions import (
-    MANILA,
-    OPEN_METEO_POOL,
-    IngestConfig,
-    utc_now,
-    weather_monthly,
-)
+from floodingnaque_pipeline.defs.weather.config import IngestConfig, utc_now
+from floodingnaque_pipeline.defs.weather.partitions import OPEN_METEO_POOL, weather_monthly
 from floodingnaque_pipeline.defs.weather.schedules import ingest_cron
+from floodingnaque_pipeline.domain.ingest_window import fetch_in_progress, plan_fetch
+from floodingnaque_pipeline.domain.time import MANILA_TZ_NAME
 from floodingnaque_pipeline.resources.database import DatabaseResource
 from floodingnaque_pipeline.resources.open_meteo import OpenMeteoResource
 from floodingnaque_pipeline.sources.http_client import mask_params
@@ -25,9 +20,6 @@ from floodingnaque_pipeline.sources.open_meteo import (
     request_weight,
 )
 from floodingnaque_pipeline.sources.open_meteo_plan import FORECAST, PlannedPull, plan_pulls
-
-# The current month is fetched from the newest stored hour minus this, not from its start.
-INCREMENTAL_OVERLAP = timedelta(hours=3)
 
 
 @dg.asset(
@@ -55,17 +47,16 @@ def open_meteo_raw(
 ) -> dg.MaterializeResult:
     window = context.partition_time_window
     now = config.now()
-    # The hourly job's shape: one partition reaching now. Fetched incrementally, and its HTTP
-    # must end before the next tick (a backfill that includes it gets the backfill budget).
-    in_progress = len(context.partition_keys) == 1 and window.end > now
+    in_progress = fetch_in_progress(len(context.partition_keys), window.end, now)
     with database.session() as session:
         coords = coordinates(session)
-        fetch_from = None
-        if in_progress:
-            newest = newest_complete_hour(session, [c.location_id for c in coords])
-            if newest is not None:
-                # Bounded: after a long outage the archive partitions fill the rest.
-                fetch_from = max(newest - INCREMENTAL_OVERLAP, window.start - timedelta(days=7))
+        # Only the month in progress is fetched incrementally: no need to ask otherwise.
+        newest = (
+            newest_complete_hour(session, [c.location_id for c in coords]) if in_progress else None
+        )
+    fetch = plan_fetch(
+        window.start, window.end, in_progress=in_progress, newest_complete_hour=newest
+    )
     if not coords:
         raise dg.Failure("no active locations: materialize the `locations` asset first")
     plan = plan_pulls(
@@ -73,7 +64,7 @@ def open_meteo_raw(
         window.end,
         now,
         coords,
-        fetch_from=fetch_from,
+        fetch_from=fetch.fetch_from,
         chunk_days=open_meteo.chunk_days,
         max_locations=open_meteo.max_locations_per_request,
     )
@@ -86,7 +77,9 @@ def open_meteo_raw(
     with database.session() as session:
         reusable = pull_keys_stored_by(session, keys, _run_group(context))
     client = open_meteo.client
-    budget = open_meteo.step_budget(in_progress=in_progress, cron=ingest_cron(), timezone=MANILA)
+    budget = open_meteo.step_budget(
+        in_progress=fetch.in_progress, cron=ingest_cron(), timezone=MANILA_TZ_NAME
+    )
     calls_before, bytes_before, retries_before = (
         client.weighted_calls,
         client.bytes_received,
@@ -95,7 +88,7 @@ def open_meteo_raw(
     context.log.info(
         f"{len(plan)} requests for {len(coords)} locations, {window.start:%Y-%m-%d} .. "
         f"{window.end:%Y-%m-%d}"
-        + (f" (incremental from {fetch_from:%Y-%m-%d %H:%M}Z)" if fetch_from else "")
+        + (f" (incremental from {fetch.fetch_from:%Y-%m-%d %H:%M}Z)" if fetch.fetch_from else "")
         + f"; {budget.describe()}"
     )
     client.step_budget = budget
@@ -115,7 +108,7 @@ def open_meteo_raw(
                 f"{window.start.isoformat()} .. {window.end.isoformat()}"
             ),
             "incremental_from": dg.MetadataValue.text(
-                fetch_from.isoformat() if fetch_from else "-"
+                fetch.fetch_from.isoformat() if fetch.fetch_from else "-"
             ),
         }
     )
@@ -152,7 +145,7 @@ def _fetch(
             reused += 1
             context.log.info(f"chunk {number} of {total}: already stored by this run group")
             continue
-        payload, size = open_meteo.client.get_json(
+        payload, body = open_meteo.client.get_json_body(
             open_meteo.url_for(pull.source),
             params,
             cost=request_weight(pull.coords, pull.start, pull.end),
@@ -170,11 +163,13 @@ def _fetch(
                 window_end=pull.last_hour_end,
                 fetched_at=utc_now(),
                 payload=payload,
-                payload_bytes=size,
+                payload_bytes=len(body),
                 run_id=context.run.run_id,
+                body=body.decode(),
             )
         context.log.info(
             f"chunk {number} of {total}: {pull.source} {pull.start} .. {pull.end}, "
-            f"{len(pull.coords)} locations, {size / 1e6:.1f} MB, {hours:,} location-hours so far"
+            f"{len(pull.coords)} locations, {len(body) / 1e6:.1f} MB, "
+            f"{hours:,} location-hours so far"
         )
     return hours, reused

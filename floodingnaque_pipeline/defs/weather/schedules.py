@@ -4,7 +4,8 @@ import os
 
 import dagster as dg
 
-from floodingnaque_pipeline.defs.weather.partitions import MANILA, weather_monthly
+from floodingnaque_pipeline.defs.weather.partitions import weather_monthly
+from floodingnaque_pipeline.domain.time import MANILA_TZ_NAME
 
 DEFAULT_INGEST_CRON = "5 * * * *"  # minute 5: Open-Meteo's hourly model update has landed
 
@@ -24,9 +25,9 @@ def ingest_cron() -> str:
 @dg.schedule(
     job=hourly_ingestion_job,
     cron_schedule=ingest_cron(),
-    execution_timezone=MANILA,
+    execution_timezone=MANILA_TZ_NAME,
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every hour (FLOODINGNAQUE_INGEST_CRON, Asia/Manila): the month in progress.",
+    description="Every hour (FLOODINGNAQUE_INGEST_CRON, Manila time): the month in progress.",
 )
 def hourly_ingestion_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     tick = context.scheduled_execution_time
