@@ -6,6 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from floodingnaque_pipeline_tests.fakes.scratch_db import (
+    PG_URL_TEMPLATE,
+    create_pg_database,
+    drop_pg_database,
+)
+
+__all__ = ["PG_URL_TEMPLATE", "create_pg_database", "drop_pg_database"]  # used by tests
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
@@ -20,38 +28,9 @@ def shared_data() -> Path:
 
 # --- databases -------------------------------------------------------------------------------
 
-import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
-import psycopg2  # noqa: E402
-
 from floodingnaque_pipeline.db.session import AppDatabase  # noqa: E402
-
-PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-PG_URL_TEMPLATE = "postgresql://postgres@127.0.0.1:5432/{name}"
-
-
-def _pg_admin(sql: str) -> None:
-    try:
-        connection = psycopg2.connect(PG_ADMIN_DSN, connect_timeout=5)
-    except psycopg2.OperationalError as error:  # a missing service is a failure, not a skip
-        pytest.fail(f"PostgreSQL is not answering on 127.0.0.1:5432: {error}")
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
-
-
-def create_pg_database() -> str:
-    name = f"fq_test_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f"CREATE DATABASE {name}")
-    return name
-
-
-def drop_pg_database(name: str) -> None:
-    _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

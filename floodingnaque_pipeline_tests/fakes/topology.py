@@ -19,46 +19,25 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-import psycopg2
-
 from floodingnaque_pipeline_tests.fakes.dagster_api import DagsterApi
 from floodingnaque_pipeline_tests.fakes.open_meteo import FakeOpenMeteo
+from floodingnaque_pipeline_tests.fakes.scratch_db import (
+    PG_URL_TEMPLATE,
+    create_pg_database,
+    drop_pg_database,
+)
 
 BIN = Path(sys.executable).parent  # the venv running the tests: .venv/bin
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# Its own scratch databases (not conftest's): benches import this module without pytest.
-PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-PG_URL_TEMPLATE = "postgresql://postgres@127.0.0.1:5432/{name}"
 LOCATION = "floodingnaque_pipeline"
 SCHEDULE = "hourly_ingestion_schedule"
 T = TypeVar("T")
-
-
-def _pg_admin(sql: str) -> None:
-    connection = psycopg2.connect(PG_ADMIN_DSN, connect_timeout=5)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
-
-
-def create_pg_database() -> str:
-    name = f"fq_test_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f"CREATE DATABASE {name}")
-    return name
-
-
-def drop_pg_database(name: str) -> None:
-    _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def free_port() -> int:
