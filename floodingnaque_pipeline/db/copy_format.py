@@ -12,7 +12,18 @@ from sqlalchemy import Table
 from sqlalchemy.types import JSON, Boolean, Date, DateTime, Float, Integer, LargeBinary
 
 NULL = "\\N"
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))  # backslash first
+
+
+def _escape(text: str) -> str:
+    """COPY text escaping. Chained str.replace, not str.translate: translate goes character by
+    character through a dict, ~5 s for the 60 MB of JSON a 10-year backfill stores; replace
+    scans in C and leaves text without the four characters untouched."""
+    for plain, escaped in _ESCAPES:
+        if plain in text:
+            text = text.replace(plain, escaped)
+    return text
+
 
 Converter = Callable[[Any], str]
 
@@ -22,7 +33,7 @@ def _number(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
-    return NULL if value is None else str(value).translate(_ESCAPES)
+    return NULL if value is None else _escape(str(value))
 
 
 def _boolean(value: Any) -> str:
@@ -49,7 +60,7 @@ def _json(value: Any) -> str:
     if value is None:
         return NULL
     text = value if isinstance(value, JsonText) else json.dumps(value)
-    return text.translate(_ESCAPES)
+    return _escape(text)
 
 
 def _bytes(value: bytes | None) -> str:
