@@ -19,7 +19,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from bench.common import query, scratch_database
+from bench.common import scratch_database
 from floodingnaque_pipeline.defs.locations import locations
 from floodingnaque_pipeline.defs.weather.normalized import weather_data
 from floodingnaque_pipeline.defs.weather.partitions import weather_monthly
@@ -27,6 +27,7 @@ from floodingnaque_pipeline.defs.weather.raw import open_meteo_raw
 from floodingnaque_pipeline.resources.database import DatabaseResource
 from floodingnaque_pipeline.resources.open_meteo import OpenMeteoResource
 from floodingnaque_pipeline_tests.fakes.open_meteo import FakeOpenMeteo
+from floodingnaque_pipeline_tests.fakes.scratch_db import query
 
 LOCATIONS = 1_000
 UNTHROTTLED = 1_000_000.0  # calls per minute

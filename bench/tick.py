@@ -18,9 +18,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import query
 from floodingnaque_pipeline.defs.weather.partitions import weather_monthly
 from floodingnaque_pipeline_tests.fakes.open_meteo import FakeOpenMeteo
+from floodingnaque_pipeline_tests.fakes.scratch_db import query
 from floodingnaque_pipeline_tests.fakes.topology import running_topology
 
 TICKS = 5

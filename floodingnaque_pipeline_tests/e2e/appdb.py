@@ -36,16 +36,6 @@ class Coverage:
     missing: int  # (location, hour) pairs not stored at all
 
 
-def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
-    connection = psycopg2.connect(url, connect_timeout=10)
-    try:
-        with connection, connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    finally:
-        connection.close()
-
-
 def coverage(url: str, start: datetime, end: datetime) -> Coverage:
     window = "w.observed_at > %(start)s AND w.observed_at <= %(end)s"
     sql = f"""

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from floodingnaque_pipeline_tests.e2e.appdb import query
+from floodingnaque_pipeline_tests.fakes.scratch_db import query
 from floodingnaque_pipeline_tests.fakes.topology import Topology
 
 pytestmark = pytest.mark.postgres

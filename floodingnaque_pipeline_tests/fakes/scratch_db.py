@@ -31,3 +31,14 @@ def create_pg_database() -> str:
 
 def drop_pg_database(name: str) -> None:
     pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of one statement on its own short-lived connection."""
+    connection = psycopg2.connect(url, connect_timeout=10)
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    finally:
+        connection.close()
