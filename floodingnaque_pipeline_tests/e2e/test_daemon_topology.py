@@ -13,12 +13,8 @@ from datetime import UTC, datetime
 import pytest
 
 from floodingnaque_pipeline.defs.weather.partitions import weather_monthly
-from floodingnaque_pipeline_tests.e2e.appdb import (
-    month_keys,
-    month_window,
-    months_coverage,
-    query,
-)
+from floodingnaque_pipeline_tests.e2e.appdb import month_keys, month_window, months_coverage
+from floodingnaque_pipeline_tests.fakes.scratch_db import query
 from floodingnaque_pipeline_tests.fakes.topology import SCHEDULE, Topology, kill_tree
 
 pytestmark = pytest.mark.postgres
