@@ -1,12 +1,14 @@
 """What the landing sensor remembers per file, and the decision of one tick.
 
 Pure module (no Dagster): the sensor passes in how each requested run ended, so the rules are
-testable on a real folder. Per path the state keeps the digest of the last *successful* ingest;
-a file is requested whenever its settled content differs from that digest, so:
+testable on a real folder. Per path the state keeps the digest of the last *settled* ingest (a
+success, or a run that stored a whole-file refusal); a file is requested whenever its settled
+content differs from that digest, so:
 
 * a run that failed (or was lost) is requested again, after a backoff that grows per failure;
 * a file that returns to earlier bytes (X -> Y -> X) is requested again: Y was ingested last;
-* the same bytes after a success, a touch, or a remove-and-redrop are not requested.
+* the same bytes after a success or a refusal, a touch, or a remove-and-redrop are not
+  requested (a refused file is not retried in a loop: only new bytes can fix it).
 
 Every request gets a fresh run key (`path@sha256#n`): the daemon never reuses a run key, so a
 key derived from the content alone would make a retry or a revert impossible.
@@ -23,6 +25,7 @@ from pathlib import Path
 from floodingnaque_pipeline.landing import list_landing_files, sha256_file
 
 SHA256_TAG = "floodingnaque/file_sha256"  # run tag: the content the run must ingest
+REFUSED_TAG = "floodingnaque/refused"  # run tag: the run stored a whole-file refusal, then failed
 FIRST_RETRY_S = 30.0
 MAX_RETRY_S = 3600.0
 LOST_AFTER_S = 600.0  # a requested run the instance never shows was dropped: request again
@@ -30,6 +33,9 @@ LOST_AFTER_S = 600.0  # a requested run the instance never shows was dropped: re
 
 class RunOutcome(Enum):
     SUCCESS = "success"
+    # Failed because the file was refused whole (its refusal stored): settled like a success,
+    # so the same bytes are not requested again; new bytes are.
+    REFUSED = "refused"
     FAILURE = "failure"  # failed or canceled, and no automatic retry on its way
     IN_FLIGHT = "in_flight"  # queued, running, or failed with a retry coming
     UNKNOWN = "unknown"  # no run with this key (yet)
@@ -39,7 +45,7 @@ class RunOutcome(Enum):
 class FileState:
     stat: list[int] | None = None  # [size, mtime_ns] when `sha256` was computed
     sha256: str | None = None
-    ingested: str | None = None  # digest of the last successful ingest
+    ingested: str | None = None  # digest of the last settled ingest (success or refusal)
     pending_key: str | None = None
     pending_sha256: str | None = None
     pending_since: float | None = None
@@ -136,7 +142,7 @@ def _settle_pending(
         return
     if result is RunOutcome.UNKNOWN and now - (state.pending_since or now) < LOST_AFTER_S:
         return
-    if result is RunOutcome.SUCCESS:
+    if result in (RunOutcome.SUCCESS, RunOutcome.REFUSED):
         state.ingested, state.failures, state.retry_at = state.pending_sha256, 0, 0.0
     else:
         state.failures += 1

@@ -91,3 +91,26 @@ def snapshot(database: AppDatabase) -> dict[str, list[tuple[Any, ...]]]:
 def query(database: AppDatabase, sql: str, **params: Any) -> list[tuple[Any, ...]]:
     with database.engine.connect() as connection:
         return [tuple(row) for row in connection.execute(text(sql), params)]
+
+
+def refusal(result: dg.ExecuteInProcessResult) -> tuple[str, dict[str, Any]]:
+    """A run that refused its file whole: the failure's headline and metadata (a dg.Failure
+    raised on purpose, not a crash)."""
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data
+    assert failure.user_failure_data is not None, failure.error
+    data = failure.user_failure_data
+    return str(data.description), {k: v.value for k, v in data.metadata.items()}
+
+
+def logged_check(
+    instance: dg.DagsterInstance, run_id: str, name: str = "rejection_ratio"
+) -> dg.AssetCheckEvaluation:
+    """A check evaluation from the run's event log (a failed step's result omits it)."""
+    logged = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    (evaluation,) = [
+        e.dagster_event.asset_check_evaluation_data
+        for e in logged
+        if e.dagster_event and e.dagster_event.asset_check_evaluation_data.check_name == name
+    ]
+    return evaluation

@@ -15,7 +15,15 @@ import pytest
 from floodingnaque_pipeline.db.session import AppDatabase
 from floodingnaque_pipeline.locations import load_default_locations
 from floodingnaque_pipeline.sources.cdrrmo import parse_cdrrmo_csv
-from floodingnaque_pipeline_tests.labels_support import check, drop, ingest, metadata, query
+from floodingnaque_pipeline_tests.labels_support import (
+    check,
+    drop,
+    ingest,
+    logged_check,
+    metadata,
+    query,
+    refusal,
+)
 from floodingnaque_pipeline_tests.labels_support import snapshot as snap
 
 PAGASA_FILES = [
@@ -144,8 +152,9 @@ def test_unknown_layout_is_refused_whole_with_reason(
     instance = dg.DagsterInstance.ephemeral()
     relative = "flood_records/incidents_2024.csv"
     source = drop(tmp_path, relative, b"Incident,When,Where\n1,last night,Tambo\n")
-    result = ingest(relative, db_url, tmp_path, instance)
-    assert result.success
+    result = ingest(relative, db_url, tmp_path, instance, raise_on_error=False)
+    headline, _ = refusal(result)  # refused whole: the run fails, the reason is its headline
+    assert headline.startswith(f"{relative} refused whole: unrecognized layout")
     [(number, reason, sha)] = query(
         app_db, "SELECT row_number, reason, file_sha256 FROM ingest_rejections WHERE file = :f",
         f=relative,
@@ -154,7 +163,7 @@ def test_unknown_layout_is_refused_whole_with_reason(
     assert "table-from-PDF export" in reason and "cleaned CSV" in reason  # the layouts known
     assert sha == hashlib.sha256(source.read_bytes()).hexdigest()
     assert query(app_db, "SELECT count(*) FROM flood_events")[0][0] == 0
-    evaluation = check(result)
+    evaluation = logged_check(instance, result.run_id)
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
 
 

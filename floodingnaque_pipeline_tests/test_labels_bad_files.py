@@ -12,7 +12,15 @@ from sqlalchemy import text
 from floodingnaque_pipeline.db.session import AppDatabase
 from floodingnaque_pipeline.sources.cdrrmo import parse_cdrrmo_csv
 from floodingnaque_pipeline.sources.pagasa import parse_pagasa_csv
-from floodingnaque_pipeline_tests.labels_support import check, drop, ingest, metadata, query
+from floodingnaque_pipeline_tests.labels_support import (
+    check,
+    drop,
+    ingest,
+    logged_check,
+    metadata,
+    query,
+    refusal,
+)
 from floodingnaque_pipeline_tests.labels_support import snapshot as snap
 
 PAGASA = "pagasa/naia_daily.csv"
@@ -56,8 +64,11 @@ def test_bad_file_is_explained_never_crashes_never_half_written(
     make, needle, whole = CASES[case]
     content = make((shared_data / relative).read_text(encoding="utf-8"))
     drop(tmp_path, relative, content)
-    result = ingest(relative, db_url, tmp_path, dg.DagsterInstance.ephemeral())
-    assert result.success
+    instance = dg.DagsterInstance.ephemeral()
+    result = ingest(relative, db_url, tmp_path, instance, raise_on_error=False)
+    # Refused whole: the run fails with the reason as its headline (issue 22, item 0).
+    assert result.success == (not whole)
+    meta = refusal(result)[1] if whole else metadata(result)
 
     source, parse = SOURCES[relative]
     expected = parse(content, relative)
@@ -75,9 +86,10 @@ def test_bad_file_is_explained_never_crashes_never_half_written(
         ((r.row_number, r.reason) for r in expected.rejections), key=str
     )
     assert any(needle in reason for _, reason in refused)
-    assert metadata(result)["rows_rejected"] == len(refused)
-    evaluation = check(result)
+    assert meta["rows_rejected"] == len(refused)
+    evaluation = logged_check(instance, result.run_id) if whole else check(result)
     if whole:
+        assert refused[0][1] in refusal(result)[0]
         assert refused == [(None, refused[0][1])]
         assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
     else:

@@ -20,7 +20,7 @@ from floodingnaque_pipeline.landing import (
     open_landing_file,
     unusable_landing_files,
 )
-from floodingnaque_pipeline_tests.labels_support import drop, ingest, query
+from floodingnaque_pipeline_tests.labels_support import drop, ingest, query, refusal
 
 RECORDS = "flood_records/flood_records_2022.csv"
 SECRET = b"POSTGRES_PASSWORD=hunter2-secret\n"
@@ -103,9 +103,10 @@ def test_a_symlinked_partition_materialized_by_hand_is_refused_with_no_content(
     os.remove(tmp_path / "landing" / "flood_records" / "x.csv")
     (tmp_path / "landing" / "flood_records" / "x.csv").symlink_to(tmp_path / "outside.csv")
     instance = dg.DagsterInstance.ephemeral()
-    assert ingest("flood_records/x.csv", db_url, tmp_path / "landing", instance).success
+    result = ingest("flood_records/x.csv", db_url, tmp_path / "landing", instance, False)
+    headline, _ = refusal(result)  # refused whole: a failed run, the reason its headline
     [(reason, raw)] = query(app_db, "SELECT reason, raw_row FROM ingest_rejections")
-    assert "symlink" in reason and "hunter2" not in reason + raw
+    assert "symlink" in reason and "hunter2" not in reason + raw + headline
 
 
 def test_an_oversized_file_is_refused_whole_with_the_limit_named(
@@ -113,7 +114,8 @@ def test_an_oversized_file_is_refused_whole_with_the_limit_named(
 ) -> None:
     drop(tmp_path, RECORDS, shared_data / RECORDS)
     instance = dg.DagsterInstance.ephemeral()
-    assert ingest(RECORDS, db_url, tmp_path, instance, max_bytes=4096).success
+    result = ingest(RECORDS, db_url, tmp_path, instance, False, max_bytes=4096)
+    assert "size limit of 4,096 bytes" in refusal(result)[0]
     [(row_number, reason)] = query(app_db, "SELECT row_number, reason FROM ingest_rejections")
     assert row_number is None and "size limit of 4,096 bytes" in reason
     assert query(app_db, "SELECT count(*) FROM flood_events") == [(0,)]

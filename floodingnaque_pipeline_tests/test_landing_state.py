@@ -111,3 +111,15 @@ def test_cursor_round_trips_and_reads_the_old_format(tmp_path: Path) -> None:
     sensor.cursor = LandingCursor.parse(old)  # written by the previous sensor version
     assert sensor.tick() == [] and sensor.tick() == []  # taken as ingested
     assert LandingCursor.parse("[1, 2]") == LandingCursor()
+
+
+def test_a_refused_file_is_not_requested_again_until_its_bytes_change(tmp_path: Path) -> None:
+    sensor = Sensor(tmp_path)
+    _write(tmp_path, b"DATE,RAIN\n1,2\n", 100)
+    [refused] = sensor.settle()
+    sensor.outcomes[refused.run_key] = RunOutcome.REFUSED  # the run stored why, then failed
+    for advance in (1, FIRST_RETRY_S, 3600, 3600 * 24):  # no backoff retries: never again
+        assert sensor.tick(advance=advance) == []
+    _write(tmp_path, b"YEAR,MONTH\n1,2\n", 200)  # fixed and dropped again
+    [fixed] = sensor.settle()
+    assert fixed.attempt == 1 and fixed.sha256 != refused.sha256

@@ -1,11 +1,13 @@
 """Storing one parsed label file (PAGASA station days, CDRRMO flood events) and its refusals.
 
-The database mirrors the latest version of each landing file: after a store, that file's rows
-are exactly the accepted rows of the new parse and its `ingest_rejections` exactly the new
-refusals. A version refused as a whole (wrong encoding, unknown layout, ...) therefore leaves
-the file with no rows, only the refusal that says why. Everything runs in the caller's session,
-i.e. one transaction per file: any error rolls the whole file back. The parse is consumed as a
-stream, in batches. No Dagster here.
+The database mirrors the latest accepted version of each landing file: after a store, that
+file's rows are exactly the accepted rows of the new parse and its `ingest_rejections` exactly
+the new refusals. A version refused whole (0 rows accepted and at least one refusal: wrong
+encoding or header, unknown layout, header only, every row bad) never touches the rows: the
+last accepted version's rows are kept and only its refusals are stored, to say why (a
+wrong-header re-drop must not erase a decade of station days). Everything runs in the caller's
+session, i.e. one transaction per file: any error rolls the whole file back. The parse is
+consumed as a stream, in batches. No Dagster here.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class FileLoadCounts:
     updated: int
     unchanged: int
     removed: int  # rows of the file's previous version that the new version no longer has
+    refused_whole: bool = False  # 0 rows accepted, >= 1 refused: the stored rows were kept
+    kept_previous: int = 0  # when refused whole: rows still stored from the last accepted version
 
 
 @dataclass(frozen=True)
@@ -177,12 +181,14 @@ def _store(
         staged.add(refusals)
         accepted += len(rows)
         rejected += len(refusals)
+    staged.replace(source, file_name, file_sha256, run_id)
+    in_file = table.c.source_file == file_name
+    if accepted == 0 and rejected > 0:  # refused whole: the last accepted version stays
+        previous = connection.execute(select(func.count()).select_from(table).where(in_file))
+        return FileLoadCounts(0, rejected, 0, 0, 0, 0, True, previous.scalar_one())
     # After the upsert: rows taken over from another file then carry this file's name, and
     # their key is kept.
-    removed = delete_stale_rows(
-        connection, table, varying, kept, where=table.c.source_file == file_name
-    )
-    staged.replace(source, file_name, file_sha256, run_id)
+    removed = delete_stale_rows(connection, table, varying, kept, where=in_file)
     return _counts(accepted, rejected, totals, removed)
 
 

@@ -1,8 +1,11 @@
 """`station_observations` and `flood_events`: one landing file per partition, one transaction.
 
-A refused row or a refused file is data, not a failure: the run succeeds, the refusal is stored
-in `ingest_rejections` and the rejection-ratio check reports it. A database error is a failure:
-the file's transaction rolls back, so nothing of that file version is written.
+A refused row is data, not a failure: the run succeeds, the refusal is stored in
+`ingest_rejections` and the rejection-ratio check reports it. A file refused whole (wrong
+header, Excel bytes, header only, every row bad) keeps the rows of its last accepted version,
+stores its refusal, and then fails the run with the reason as the headline (tagged
+`floodingnaque/refused`, so the landing sensor does not retry the same bytes). A database error
+is a failure too: the file's transaction rolls back, so nothing of that file version is written.
 """
 
 from collections.abc import Sequence
@@ -15,10 +18,11 @@ from floodingnaque_pipeline.defs.kinds import DATABASE
 from floodingnaque_pipeline.defs.labels.checks import (
     cross_file_result,
     cross_file_spec,
+    refused_whole_evaluation,
     rejection_ratio_result,
     rejection_ratio_spec,
 )
-from floodingnaque_pipeline.defs.labels.metadata import file_metadata
+from floodingnaque_pipeline.defs.labels.metadata import file_metadata, refusal_headline
 from floodingnaque_pipeline.defs.labels.partitions import flood_record_files, pagasa_files
 from floodingnaque_pipeline.label_ingest import (
     FLOODS,
@@ -27,7 +31,7 @@ from floodingnaque_pipeline.label_ingest import (
     LabelKind,
     ingest_label_file,
 )
-from floodingnaque_pipeline.landing_state import SHA256_TAG
+from floodingnaque_pipeline.landing_state import REFUSED_TAG, SHA256_TAG
 from floodingnaque_pipeline.resources.database import DatabaseResource
 from floodingnaque_pipeline.resources.landing import LandingZoneResource
 
@@ -65,12 +69,40 @@ def _ingest(
     context.log.info(f"{path}: {counts.accepted} rows stored, {counts.rejected} refused")
     for note in stored.notes:  # e.g. read as cp1252: kept, but never silently
         context.log.warning(f"{path}: {note}")
+    metadata = file_metadata(stored, top, other_reasons, preview)
+    if counts.refused_whole:
+        _fail_refused(context, path, refusal_headline(counts, top, other_reasons), metadata)
     return dg.MaterializeResult(
-        metadata=file_metadata(stored, top, other_reasons, preview),
+        metadata=metadata,
         check_results=[
             rejection_ratio_result(tally, path),
             cross_file_result(stored.repeats, path),
         ],
+    )
+
+
+def _fail_refused(
+    context: dg.AssetExecutionContext,
+    path: str,
+    reason: str,
+    metadata: dict[str, dg.MetadataValue],
+) -> None:
+    """Called after the file's transaction committed (the refusal is stored, the last accepted
+    rows untouched): the run must look refused, with the reason as its headline."""
+    kept = int(metadata["rows_kept_from_last_accepted_version"].value or 0)  # type: ignore[arg-type]
+    keeps = (
+        f"the {kept:,} rows of its last accepted version are kept"
+        if kept
+        else "nothing of it is stored"
+    )
+    context.log_event(refused_whole_evaluation(context.asset_key, path, reason))
+    # Tagged before failing: the landing sensor settles a refused run instead of retrying it.
+    context.instance.add_run_tags(context.run.run_id, {REFUSED_TAG: "true"})
+    raise dg.Failure(
+        description=f"{path} refused whole: {reason}. {keeps.capitalize()}; fix the file and "
+        "drop it again.",
+        metadata=metadata,
+        allow_retries=False,
     )
 
 

@@ -49,6 +49,21 @@ def rejection_ratio_result(tally: FileTally, file_name: str) -> dg.AssetCheckRes
     )
 
 
+def refused_whole_evaluation(
+    asset_key: dg.AssetKey, file_name: str, reason: str
+) -> dg.AssetCheckEvaluation:
+    """The rejection-ratio check of a file refused whole. The tally would mislead: the database
+    still holds the last accepted version's rows, so 1 refusal among them reads as a tiny ratio."""
+    return dg.AssetCheckEvaluation(
+        asset_key=asset_key,
+        check_name=CHECK_NAME,
+        passed=False,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=f"{file_name}: file refused whole: {reason}",
+        metadata={"file": dg.MetadataValue.text(file_name), "refused_whole": True},
+    )
+
+
 REPEATS_CHECK = "no_cross_file_duplicates"
 REPEATS_DESCRIPTION = (
     "Records of the partition's file that repeat another landing file's: the same station and "

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from floodingnaque_pipeline.db.labels import FileLoadCounts
 from floodingnaque_pipeline.domain.markdown import markdown_table
 from floodingnaque_pipeline.label_ingest import StoredLabelFile
 
@@ -19,6 +20,18 @@ def top_reasons_md(top: Sequence[tuple[int, str, int | None]], other_reasons: in
         else ""
     )
     return markdown_table(["rows", "reason", "first line"], rows) + tail
+
+
+def refusal_headline(
+    counts: FileLoadCounts, top: Sequence[tuple[int, str, int | None]], other_reasons: int
+) -> str:
+    """Why a file was refused whole, in one line: its one reason, or its commonest ones."""
+    if counts.rejected == 1 and top:
+        return top[0][1]
+    reasons = "; ".join(f"{n} rows: {reason}" for n, reason, _ in top[:3])
+    more = len(top) - 3 + other_reasons
+    tail = f" (and {more} other reason(s))" if more > 0 else ""
+    return f"all {counts.rejected} rows refused: {reasons}{tail}"
 
 
 def file_metadata(
@@ -39,6 +52,8 @@ def file_metadata(
         "updated": dg.MetadataValue.int(counts.updated),
         "unchanged": dg.MetadataValue.int(counts.unchanged),
         "removed": dg.MetadataValue.int(counts.removed),
+        "refused_whole": dg.MetadataValue.bool(counts.refused_whole),
+        "rows_kept_from_last_accepted_version": dg.MetadataValue.int(counts.kept_previous),
         "top_rejection_reasons": dg.MetadataValue.md(top_reasons_md(top, other_reasons)),
         "date_span": dg.MetadataValue.text(span),
         "preview": dg.MetadataValue.md(markdown_table(preview_columns, preview)),

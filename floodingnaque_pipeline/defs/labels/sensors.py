@@ -10,7 +10,13 @@ import dagster as dg
 from floodingnaque_pipeline.defs.labels.jobs import ingest_flood_record_file, ingest_pagasa_file
 from floodingnaque_pipeline.defs.labels.partitions import flood_record_files, pagasa_files
 from floodingnaque_pipeline.landing import unusable_landing_files
-from floodingnaque_pipeline.landing_state import SHA256_TAG, LandingCursor, RunOutcome, scan
+from floodingnaque_pipeline.landing_state import (
+    REFUSED_TAG,
+    SHA256_TAG,
+    LandingCursor,
+    RunOutcome,
+    scan,
+)
 from floodingnaque_pipeline.resources.landing import LandingZoneResource
 
 # Landing sub-folder -> (job of its asset, its partitions).
@@ -33,6 +39,8 @@ def run_outcome(instance: dg.DagsterInstance, run_key: str) -> RunOutcome:
     run = runs[0]
     if run.status == dg.DagsterRunStatus.SUCCESS:
         return RunOutcome.SUCCESS
+    if run.tags.get(REFUSED_TAG) == "true":  # the file was refused whole: do not retry it
+        return RunOutcome.REFUSED
     if not run.is_finished or run.is_complete_and_waiting_to_retry:
         return RunOutcome.IN_FLIGHT
     return RunOutcome.FAILURE
