@@ -1,7 +1,8 @@
 """One landing label file into the database, streamed: scan, parse, store, verify.
 
-1. Scan the bytes (sha256, size, encoding). A file of 0 bytes, or not the bytes the landing
-   sensor hashed, fails here before anything is written.
+1. Scan the bytes (sha256, size, encoding). Not the bytes the landing sensor hashed, or 0 bytes
+   the sensor did not see settle as 0 bytes (a rewrite in progress), fail here before anything
+   is written; a file the sensor saw stay empty is refused whole as "empty file".
 2. Read it again as lines, parse as it streams and store in batches, all in the caller's
    transaction, hashing the bytes as they are read.
 3. If that second read was not the same bytes (rewritten meanwhile), raise: the caller's
@@ -44,12 +45,22 @@ from floodingnaque_pipeline.landing import (
     open_landing_file,
 )
 from floodingnaque_pipeline.sources.cdrrmo import iter_cdrrmo
-from floodingnaque_pipeline.sources.csv_files import whole_file_refusal
+from floodingnaque_pipeline.sources.csv_files import refuse_csv_errors, whole_file_refusal
 from floodingnaque_pipeline.sources.pagasa import iter_pagasa_file
+from floodingnaque_pipeline.sources.records import Rejection
 from floodingnaque_pipeline.sources.text_stream import CHUNK, read_chunks, scan_chunks, text_lines
 
 PREVIEW_ROWS = 10
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+# Stored refusals are cut to this (a 5 MB cell once made a 5 MB reason); the full text of the
+# first LOGGED_LONG of them goes to the run's log instead.
+MAX_REASON_CHARS = 1_000
+MAX_RAW_ROW_CHARS = 10_000
+LOGGED_LONG = 20
+EMPTY_FILE = (
+    "empty file (0 bytes, and still empty after the landing sensor's settle time): "
+    "export it again and drop it again"
+)
 
 
 class FileChangedError(RuntimeError):
@@ -82,6 +93,7 @@ class StoredLabelFile:
     first_day: date | None = None
     last_day: date | None = None
     preview: list[Any] = field(default_factory=list)  # the first accepted records
+    long_reasons: list[str] = field(default_factory=list)  # full text of cut reasons, for the log
 
 
 def ingest_label_file(
@@ -104,6 +116,9 @@ def ingest_label_file(
     except LandingFileRefused as refused:
         return _store(session, kind, path, EMPTY_SHA256, [whole_file_refusal(str(refused))],
                       run_id, notes=[])  # fmt: skip
+    if scan.size == 0 and expected_sha256 == EMPTY_SHA256:  # the sensor saw it settle empty
+        return _store(session, kind, path, EMPTY_SHA256, [whole_file_refusal(EMPTY_FILE)],
+                      run_id, notes=[])  # fmt: skip
     if scan.size == 0:
         raise FileChangedError(
             f"{path} read as 0 bytes (being rewritten?); its stored rows are kept. The landing "
@@ -122,7 +137,8 @@ def ingest_label_file(
     with _reader(root, path, max_bytes) as reader:
         buffered = io.BufferedReader(reader, CHUNK)  # held: its collection would close `reader`
         lines = text_lines(buffered, scan.encoding)
-        stored = _store(session, kind, path, scan.sha256, kind.parse(lines, path), run_id, notes)
+        items = refuse_csv_errors(lines, lambda lines: kind.parse(lines, path))
+        stored = _store(session, kind, path, scan.sha256, items, run_id, notes)
         if reader.drain() != scan.sha256:
             raise FileChangedError(
                 f"{path} changed while it was being read; nothing written. The sensor "
@@ -155,8 +171,32 @@ def _store(
             stored.last_day = max([*days, stored.last_day or days[0]])
         stored.preview.extend(records[: PREVIEW_ROWS - len(stored.preview)])
 
-    stored.counts = kind.store(session, path, sha256, items, run_id, before_batch)
+    capped = _cap_refusals(items, stored.long_reasons)
+    stored.counts = kind.store(session, path, sha256, capped, run_id, before_batch)
     return stored
+
+
+def _cap_refusals(items: Iterable[Any], long_reasons: list[str]) -> Iterator[Any]:
+    """Refusals with their reason and raw row cut to a size a table and a UI can show; the
+    first LOGGED_LONG full reasons are kept in `long_reasons` for the run's log."""
+    for item in items:
+        if isinstance(item, Rejection) and (
+            len(item.reason) > MAX_REASON_CHARS or len(item.raw_row) > MAX_RAW_ROW_CHARS
+        ):
+            logged = len(item.reason) > MAX_REASON_CHARS and len(long_reasons) < LOGGED_LONG
+            if logged:
+                long_reasons.append(f"line {item.row_number}: {item.reason}")
+            where = "; full text in the run log" if logged else ""
+            item = Rejection(
+                item.row_number,
+                _cut(item.raw_row, MAX_RAW_ROW_CHARS, ""),
+                _cut(item.reason, MAX_REASON_CHARS, where),
+            )
+        yield item
+
+
+def _cut(text: str, limit: int, where: str) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} chars{where})"
 
 
 def main(argv: list[str]) -> int:

@@ -78,6 +78,10 @@ def unusable_landing_files(root: Path) -> list[str]:
                     check_relative_path(f"{folder}/{name}")
                 except LandingPathError:
                     found.append(f"{folder}/{name} (rename it: not a valid partition key)")
+            elif entry.is_dir():
+                found.append(f"{folder}/{name}/ (a folder named like a file; drop the CSV itself)")
+            else:
+                found.append(f"{folder}/{name} (not a regular file: a FIFO, socket or device)")
     return found
 
 

@@ -29,6 +29,9 @@ REFUSED_TAG = "floodingnaque/refused"  # run tag: the run stored a whole-file re
 FIRST_RETRY_S = 30.0
 MAX_RETRY_S = 3600.0
 LOST_AFTER_S = 600.0  # a requested run the instance never shows was dropped: request again
+# A 0-byte file is usually an upload that has created the file but not written it yet: it is
+# requested (and refused as "empty file", once) only after it stayed empty this long.
+EMPTY_SETTLE_S = 300.0
 
 
 class RunOutcome(Enum):
@@ -53,6 +56,7 @@ class FileState:
     failures: int = 0  # consecutive failures of `failed_sha256`
     failed_sha256: str | None = None
     retry_at: float = 0.0
+    empty_since: float | None = None  # when the file was first seen settled at 0 bytes
 
 
 @dataclass
@@ -97,9 +101,11 @@ def scan(
     outcome: Callable[[str], RunOutcome],
     now: float,
     first_retry_s: float = FIRST_RETRY_S,
+    empty_settle_s: float = EMPTY_SETTLE_S,
 ) -> tuple[list[ReadyFile], LandingCursor]:
     """One tick: the files to ingest now, and the cursor for the next tick. A failed run is
-    retried `first_retry_s` later, then after twice as long each time (at most an hour)."""
+    retried `first_retry_s` later, then after twice as long each time (at most an hour). A
+    0-byte file waits `empty_settle_s`, then gets one run (which refuses it as empty)."""
     files = {p: FileState(**asdict(s)) for p, s in cursor.files.items()}
     for state in files.values():
         _settle_pending(state, outcome, now, first_retry_s)
@@ -115,6 +121,12 @@ def scan(
         if cursor.seen.get(relative) != current:
             continue  # new or changed since the last tick: may still be growing, wait a tick
         state = files.setdefault(relative, FileState())
+        if stat.st_size == 0:
+            state.empty_since = now if state.empty_since is None else state.empty_since
+            if now - state.empty_since < empty_settle_s:
+                continue  # no run (and no failure alert) per tick for an upload not written yet
+        else:
+            state.empty_since = None
         if state.stat != current:
             try:
                 state.sha256, state.stat = sha256_file(root / relative), current
@@ -149,3 +161,17 @@ def _settle_pending(
         state.failed_sha256 = state.pending_sha256
         state.retry_at = now + min(first_retry_s * 2 ** (state.failures - 1), MAX_RETRY_S)
     state.pending_key = state.pending_sha256 = state.pending_since = None
+
+
+def waiting_empty(
+    cursor: LandingCursor, now: float, empty_settle_s: float = EMPTY_SETTLE_S
+) -> list[str]:
+    """The 0-byte files still given time to be written, each with how long (for the log)."""
+    return [
+        f"{path} is empty (0 bytes): refused as an empty file if still empty in "
+        f"{max(0, round(state.empty_since + empty_settle_s - now))} s"
+        for path, state in sorted(cursor.files.items())
+        if state.empty_since is not None
+        and path in cursor.seen
+        and now - state.empty_since < empty_settle_s
+    ]

@@ -5,6 +5,7 @@ Pure module: no Dagster, no database.
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
@@ -46,7 +47,48 @@ def parse_bytes(
     if scan.encoding is None:
         return whole_file(scan.refusal or "undecodable file")
     lines = text_lines(io.BytesIO(content), scan.encoding)
-    return collect(parse_lines(lines), [scan.note] if scan.note else [])
+    items = refuse_csv_errors(lines, parse_lines)
+    return collect(items, [scan.note] if scan.note else [])
+
+
+class _LineWatch:
+    """The lines a parser pulls, counted, remembering the first one longer than the csv
+    module's field limit: a parser that reads a whole export before it splits it into cells
+    would otherwise report `field larger than field limit` with no line at all."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self.line = 0
+        self.oversized: tuple[int, str] | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        text = next(self._lines)
+        self.line += 1
+        if self.oversized is None and len(text) > csv.field_size_limit():
+            self.oversized = (self.line, text)
+        return text
+
+
+def refuse_csv_errors(
+    lines: Iterable[str], parse_lines: Callable[[Iterator[str]], Iterator[Item | Rejection]]
+) -> Iterator[Item | Rejection]:
+    """`parse_lines(lines)`, with a `csv.Error` escaping the parser (a 200 kB cell) turned into
+    a refusal of the rest of the file at the line that caused it, instead of a crashed run."""
+    watch = _LineWatch(lines)
+    try:
+        yield from parse_lines(watch)
+    except csv.Error as error:
+        line, text = watch.oversized or (watch.line, "")
+        size = f" (a line of {len(text):,} characters)" if text else ""
+        yield Rejection(
+            line,
+            text[:500],
+            f"malformed CSV at line {line}{size}, nothing read from there on: {error}. A cell "
+            "this long is not a flood record or a station day: check the export",
+        )
 
 
 def manila_today() -> date:

@@ -69,6 +69,8 @@ def _ingest(
     context.log.info(f"{path}: {counts.accepted} rows stored, {counts.rejected} refused")
     for note in stored.notes:  # e.g. read as cp1252: kept, but never silently
         context.log.warning(f"{path}: {note}")
+    for reason in stored.long_reasons:  # stored cut to 1,000 characters
+        context.log.warning(f"{path}: refusal in full: {reason}")
     metadata = file_metadata(stored, top, other_reasons, preview)
     if counts.refused_whole:
         _fail_refused(context, path, refusal_headline(counts, top, other_reasons), metadata)

@@ -16,6 +16,7 @@ from floodingnaque_pipeline.landing_state import (
     LandingCursor,
     RunOutcome,
     scan,
+    waiting_empty,
 )
 from floodingnaque_pipeline.resources.landing import LandingZoneResource
 
@@ -64,11 +65,12 @@ def run_outcome(instance: dg.DagsterInstance, run_key: str) -> RunOutcome:
 def landing_sensor(
     context: dg.SensorEvaluationContext, landing: LandingZoneResource
 ) -> dg.SensorResult:
+    now = time.time()
     ready, cursor = scan(
         landing.root,
         LandingCursor.parse(context.cursor),
         lambda key: run_outcome(context.instance, key),
-        time.time(),
+        now,
         first_retry_s=INTERVAL_S,
     )
     run_requests: list[dg.RunRequest] = []
@@ -93,6 +95,8 @@ def landing_sensor(
     ]
     if unusable := unusable_landing_files(landing.root):
         context.log.warning("not ingested: " + "; ".join(unusable))
+    for waiting in waiting_empty(cursor, now):
+        context.log.info(f"waiting: {waiting}")
     for file in ready:
         attempt = f" (attempt {file.attempt})" if file.attempt > 1 else ""
         context.log.info(f"ready: {file.path}{attempt}")
