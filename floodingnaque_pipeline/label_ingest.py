@@ -45,18 +45,16 @@ from floodingnaque_pipeline.landing import (
     open_landing_file,
 )
 from floodingnaque_pipeline.sources.cdrrmo import iter_cdrrmo
-from floodingnaque_pipeline.sources.csv_files import refuse_csv_errors, whole_file_refusal
+from floodingnaque_pipeline.sources.csv_files import (
+    cap_refusals,
+    refuse_csv_errors,
+    whole_file_refusal,
+)
 from floodingnaque_pipeline.sources.pagasa import iter_pagasa_file
-from floodingnaque_pipeline.sources.records import Rejection
 from floodingnaque_pipeline.sources.text_stream import CHUNK, read_chunks, scan_chunks, text_lines
 
 PREVIEW_ROWS = 10
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-# Stored refusals are cut to this (a 5 MB cell once made a 5 MB reason); the full text of the
-# first LOGGED_LONG of them goes to the run's log instead.
-MAX_REASON_CHARS = 1_000
-MAX_RAW_ROW_CHARS = 10_000
-LOGGED_LONG = 20
 EMPTY_FILE = (
     "empty file (0 bytes, and still empty after the landing sensor's settle time): "
     "export it again and drop it again"
@@ -93,7 +91,7 @@ class StoredLabelFile:
     first_day: date | None = None
     last_day: date | None = None
     preview: list[Any] = field(default_factory=list)  # the first accepted records
-    long_reasons: list[str] = field(default_factory=list)  # full text of cut reasons, for the log
+    long_reasons: list[str] = field(default_factory=list)  # cut reasons in full, for the log
 
 
 def ingest_label_file(
@@ -171,32 +169,9 @@ def _store(
             stored.last_day = max([*days, stored.last_day or days[0]])
         stored.preview.extend(records[: PREVIEW_ROWS - len(stored.preview)])
 
-    capped = _cap_refusals(items, stored.long_reasons)
+    capped = cap_refusals(items, stored.long_reasons)
     stored.counts = kind.store(session, path, sha256, capped, run_id, before_batch)
     return stored
-
-
-def _cap_refusals(items: Iterable[Any], long_reasons: list[str]) -> Iterator[Any]:
-    """Refusals with their reason and raw row cut to a size a table and a UI can show; the
-    first LOGGED_LONG full reasons are kept in `long_reasons` for the run's log."""
-    for item in items:
-        if isinstance(item, Rejection) and (
-            len(item.reason) > MAX_REASON_CHARS or len(item.raw_row) > MAX_RAW_ROW_CHARS
-        ):
-            logged = len(item.reason) > MAX_REASON_CHARS and len(long_reasons) < LOGGED_LONG
-            if logged:
-                long_reasons.append(f"line {item.row_number}: {item.reason}")
-            where = "; full text in the run log" if logged else ""
-            item = Rejection(
-                item.row_number,
-                _cut(item.raw_row, MAX_RAW_ROW_CHARS, ""),
-                _cut(item.reason, MAX_REASON_CHARS, where),
-            )
-        yield item
-
-
-def _cut(text: str, limit: int, where: str) -> str:
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} chars{where})"
 
 
 def main(argv: list[str]) -> int:

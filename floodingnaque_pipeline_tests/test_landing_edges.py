@@ -9,13 +9,14 @@ from pathlib import Path
 import dagster as dg
 
 from floodingnaque_pipeline.db.session import AppDatabase
-from floodingnaque_pipeline.label_ingest import EMPTY_SHA256, MAX_REASON_CHARS
+from floodingnaque_pipeline.label_ingest import EMPTY_SHA256
 from floodingnaque_pipeline.landing import unusable_landing_files
 from floodingnaque_pipeline.landing_state import (
     EMPTY_SETTLE_S,
     RunOutcome,
     waiting_empty,
 )
+from floodingnaque_pipeline.sources.csv_files import MAX_REASON_CHARS
 from floodingnaque_pipeline_tests.labels_support import drop, ingest, metadata, query, refusal
 from floodingnaque_pipeline_tests.test_landing_state import Sensor
 

@@ -16,6 +16,11 @@ from floodingnaque_pipeline.sources.records import ParseResult, Rejection
 from floodingnaque_pipeline.sources.text_stream import scan_bytes, text_lines
 
 Item = TypeVar("Item")
+# Stored refusals are cut to this (a 5 MB cell once made a 5 MB reason); the full text of the
+# first LOGGED_LONG of them goes to the run's log instead.
+MAX_REASON_CHARS = 1_000
+MAX_RAW_ROW_CHARS = 10_000
+LOGGED_LONG = 20
 
 
 def whole_file(reason: str) -> ParseResult[Any]:
@@ -127,3 +132,26 @@ def header_problem(
     if dupes:
         problems.append("duplicated column(s) " + ", ".join(dupes))
     return "; ".join(problems) or None
+
+
+def cap_refusals(items: Iterable[Any], long_reasons: list[str]) -> Iterator[Any]:
+    """Refusals with their reason and raw row cut to a size a table and a UI can show; the
+    first LOGGED_LONG full reasons are kept in `long_reasons` for the run's log."""
+    for item in items:
+        if isinstance(item, Rejection) and (
+            len(item.reason) > MAX_REASON_CHARS or len(item.raw_row) > MAX_RAW_ROW_CHARS
+        ):
+            logged = len(item.reason) > MAX_REASON_CHARS and len(long_reasons) < LOGGED_LONG
+            if logged:
+                long_reasons.append(f"line {item.row_number}: {item.reason}")
+            where = "; full text in the run log" if logged else ""
+            item = Rejection(
+                item.row_number,
+                _cut(item.raw_row, MAX_RAW_ROW_CHARS, ""),
+                _cut(item.reason, MAX_REASON_CHARS, where),
+            )
+        yield item
+
+
+def _cut(text: str, limit: int, where: str) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} chars{where})"

@@ -73,7 +73,8 @@ def _ingest(
         context.log.warning(f"{path}: refusal in full: {reason}")
     metadata = file_metadata(stored, top, other_reasons, preview)
     if counts.refused_whole:
-        _fail_refused(context, path, refusal_headline(counts, top, other_reasons), metadata)
+        headline = refusal_headline(counts, top, other_reasons)
+        _fail_refused(context, path, headline, counts.kept_previous, metadata)
     return dg.MaterializeResult(
         metadata=metadata,
         check_results=[
@@ -87,11 +88,11 @@ def _fail_refused(
     context: dg.AssetExecutionContext,
     path: str,
     reason: str,
+    kept: int,
     metadata: dict[str, dg.MetadataValue],
 ) -> None:
     """Called after the file's transaction committed (the refusal is stored, the last accepted
     rows untouched): the run must look refused, with the reason as its headline."""
-    kept = int(metadata["rows_kept_from_last_accepted_version"].value or 0)  # type: ignore[arg-type]
     keeps = (
         f"the {kept:,} rows of its last accepted version are kept"
         if kept

@@ -28,9 +28,9 @@ def refusal_headline(
     """Why a file was refused whole, in one line: its one reason, or its commonest ones."""
     if counts.rejected == 1 and top:
         return top[0][1]
-    reasons = "; ".join(f"{n} rows: {reason}" for n, reason, _ in top[:3])
+    reasons = "; ".join(f"{reason} ({n} rows)" for n, reason, _ in top[:3])
     more = len(top) - 3 + other_reasons
-    tail = f" (and {more} other reason(s))" if more > 0 else ""
+    tail = f"; and {more} other reason(s)" if more > 0 else ""
     return f"all {counts.rejected} rows refused: {reasons}{tail}"
 
 
