@@ -203,8 +203,9 @@ def main(argv: list[str]) -> int:
         "rejected": counts.rejected, "inserted": counts.inserted, "updated": counts.updated,
         "unchanged": counts.unchanged, "removed": counts.removed, "seconds": round(seconds, 2),
         "peak_rss_mb": round(peak_mb, 1), "notes": stored.notes,
+        "refused_whole": counts.refused_whole, "kept_previous": counts.kept_previous,
     }))  # fmt: skip
-    return 0
+    return 1 if counts.refused_whole else 0
 
 
 def _peak_rss_mb() -> float:

@@ -5,12 +5,14 @@ not request the same bytes again."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
+from floodingnaque_pipeline import label_ingest
 from floodingnaque_pipeline.db.session import AppDatabase
 from floodingnaque_pipeline.defs.labels.sensors import run_outcome
 from floodingnaque_pipeline.landing_state import REFUSED_TAG, RunOutcome
@@ -112,3 +114,20 @@ def test_a_partly_refused_redrop_still_replaces_the_files_rows(
     drop(tmp_path, NAIA, "\n".join([*lines[:-101], "2024,1,1,x,1,1,1,1,1"]).encode())
     assert ingest(NAIA, db_url, tmp_path, instance).success
     assert query(app_db, "SELECT count(*) FROM station_observations") == [(NAIA_ROWS - 101,)]
+
+
+def test_the_ingest_cli_says_refused_whole_and_exits_1(
+    sqlite_url: str,
+    shared_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    drop(tmp_path, NAIA, shared_data / NAIA)
+    assert label_ingest.main([NAIA, "--landing-dir", str(tmp_path)]) == 0
+    drop(tmp_path, NAIA, b"DATE,RAIN\n2024-01-01,3\n")
+    capsys.readouterr()
+    assert label_ingest.main([NAIA, "--landing-dir", str(tmp_path)]) == 1
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (report["refused_whole"], report["kept_previous"]) == (True, NAIA_ROWS)
