@@ -91,7 +91,7 @@ def refuse_csv_errors(
         yield Rejection(
             line,
             text[:500],
-            f"malformed CSV at line {line}{size}, nothing read from there on: {error}. A cell "
+            f"malformed CSV at line {line}{size}: {error}; the file is not read past it. A cell "
             "this long is not a flood record or a station day: check the export",
         )
 
