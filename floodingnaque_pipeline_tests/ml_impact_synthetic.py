@@ -44,7 +44,9 @@ def impact_features(
         frame["rain_1d_mm"] = np.r_[0.0, rows_rain[:-1]]
         for column in FEATURE_COLUMNS:
             if column != "rain_1d_mm":
-                frame[column] = np.nan
+                frame[column] = np.nan  # the impact model reads rain_1d_mm only
+        angle = 2 * np.pi * days.day_of_year / 365.25
+        frame["doy_sin"], frame["doy_cos"] = np.sin(angle), np.cos(angle)  # NOT NULL columns
         frame["rain_source"] = "station:naia"
         labelled = frame["day"].dt.year.isin(list(years))
         frame["label"] = np.where(labelled, flooded.astype(float), np.nan)

@@ -86,13 +86,26 @@ class ImpactModel:
         return self.propensity
 
 
-def _oof(rows: pd.DataFrame, y: np.ndarray, blocks: np.ndarray, features, c) -> np.ndarray:
-    scores = np.zeros(len(rows))
+ALL = [WINDOW, PRIOR, PROPENSITY]
+
+
+def _block_designs(rows: pd.DataFrame, blocks: np.ndarray) -> list[tuple]:
+    """Per inner block: (held mask, kept X, held X) with every column, propensities fitted on
+    the kept blocks only. Computed once, shared by every candidate."""
+    out = []
     for block in range(blocks.max() + 1):
         held, kept = blocks == block, blocks != block
-        table = propensities(rows[kept]) if PROPENSITY in features else None
-        model = pipeline(c).fit(design(rows[kept], features, table), y[kept])
-        scores[held] = model.decision_function(design(rows[held], features, table))
+        table = propensities(rows[kept])
+        out.append((held, kept, design(rows[kept], ALL, table), design(rows[held], ALL, table)))
+    return out
+
+
+def _oof(y: np.ndarray, designs: list[tuple], features: list[str], c: float) -> np.ndarray:
+    scores = np.zeros(len(y))
+    columns = [ALL.index(f) for f in features]
+    for held, kept, x_kept, x_held in designs:
+        model = pipeline(c).fit(x_kept[:, columns], y[kept])
+        scores[held] = model.decision_function(x_held[:, columns])
     return scores
 
 
@@ -102,9 +115,10 @@ def fit_impact(rows: pd.DataFrame, candidates: dict[str, list[str]] | None = Non
     y = rows["label"].to_numpy(int)
     blocks = day_blocks(rows["day"], y)
     tried, best = [], None
+    designs = _block_designs(rows, blocks)
     for name, features in (candidates or CANDIDATES).items():
         for c in C_GRID:
-            oof = _oof(rows, y, blocks, features, c)
+            oof = _oof(y, designs, features, c)
             city = ev.city_days(rows.assign(score=oof), ["score"])
             city_ap = ev.ranking(city["label"].to_numpy(int), city["score"].to_numpy())["ap"]
             location_ap = ev.ranking(y, oof)["ap"]

@@ -31,7 +31,7 @@ SCORERS = ("model", *BASELINES)
 NAMES = {"model": "impact model", "rule": "PAGASA rule (same day)", "row_d": "NAIA row D",
          "rows_d1_d": "NAIA rows D-1 + D"}  # fmt: skip
 RULE_DAY_MM, RULE_2DAY_MM = 30.0, 65.0
-BOOT_REPS = 300
+BOOT_REPS = 200
 BARANGAY_FACTOR = 1.2
 LEVELS = ("city_day", "barangay_day")
 

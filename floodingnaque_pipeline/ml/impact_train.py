@@ -23,6 +23,7 @@ from floodingnaque_pipeline.ml import evaluate as ev
 from floodingnaque_pipeline.ml.impact import ImpactModel, fit_impact, impact_rows
 from floodingnaque_pipeline.ml.impact_eval import baseline_scores, compare_impact, verdict
 from floodingnaque_pipeline.ml.inner import ALERT_RECALL, C_GRID, TooFewFloods
+from floodingnaque_pipeline.ml.served import MODEL_KIND
 from floodingnaque_pipeline.ml.train import shuffle_by_day
 
 ALGORITHM = (
@@ -31,7 +32,6 @@ ALGORITHM = (
     "calibration and thresholds chosen by day-blocked inner CV on the training years"
 )
 SERVING = "refit_all_years"
-MODEL_KIND = "impact"
 PARAMS = {"model_kind": MODEL_KIND, "C_grid": list(C_GRID), "alert_recall": ALERT_RECALL,
           "window": f"08:00 D -> 08:00 D+1 {MANILA_TZ_NAME} (PAGASA row D); prior = the 24 h "
                     "before it (row D-1, holds 00:00-08:00 of D)", "serving": SERVING}  # fmt: skip

@@ -35,6 +35,8 @@ class Decision:
     level: int = SAFE
     probability: float | None = None
     reasons: list[str] = field(default_factory=list)
+    inputs: dict = field(default_factory=dict)  # what the level was decided from (stored)
+    observed_share: float | None = None  # of the day's window, 08:00 D -> 08:00 D+1
 
     def raise_to(self, level: int, reason: str) -> None:
         self.level = max(self.level, level)
@@ -79,13 +81,27 @@ def apply_rules(decision: Decision, peak: Peak | None) -> None:
                                 f"{one:.1f} mm, wettest 3 h {three:.1f} mm")  # fmt: skip
 
 
-def apply_model(decision: Decision, probability: float, thresholds: dict, version: str) -> None:
+def rule_name(peak: Peak | None) -> str:
+    """The highest PAGASA rule the day's hours reach ('none' below Yellow, 'no data')."""
+    if peak is None:
+        return "no data"
+    if peak.max_1h_mm >= RED_MM_H or peak.max_3h_mm >= RED_MM_3H:
+        return "Red"
+    if peak.max_1h_mm >= ORANGE_MM_H:
+        return "Orange"
+    return "Yellow" if peak.max_1h_mm >= YELLOW_MM_H else "none"
+
+
+def apply_model(
+    decision: Decision, probability: float, thresholds: dict, version: str, why: str = ""
+) -> None:
+    """why: the inputs in words, e.g. "(window rain 45 mm = 12 observed + 33 forecast, ...)"."""
     decision.probability = round(float(np.clip(probability, 0.0, 1.0)), 4)
     p, alert, critical = decision.probability, thresholds["alert"], thresholds["critical"]
+    said = f"model {version}: p={p:.3f}{f' {why}' if why else ''}"
     if p >= critical:
-        decision.raise_to(CRITICAL, f"model {version}: p={p:.3f} >= Critical threshold "
-                                    f"{critical:.3f}")  # fmt: skip
+        decision.raise_to(CRITICAL, f"{said} >= Critical threshold {critical:.3f}")
     elif p >= alert:
-        decision.raise_to(ALERT, f"model {version}: p={p:.3f} >= Alert threshold {alert:.3f}")
+        decision.raise_to(ALERT, f"{said} >= Alert threshold {alert:.3f}")
     else:
-        decision.reasons.append(f"model {version}: p={p:.3f} below Alert threshold {alert:.3f}")
+        decision.reasons.append(f"{said} below Alert threshold {alert:.3f}")
