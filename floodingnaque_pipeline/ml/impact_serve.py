@@ -36,8 +36,10 @@ def _window_of(stamps: pd.Series) -> pd.Series:
 def _sums(hours: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     if hours.empty:
         return pd.DataFrame(columns=[*by, "mm", "n"]).set_index(by)
-    frame = hours.assign(day=_window_of(hours["observed_at"]))
-    return frame.groupby(by)["precipitation_mm"].agg(mm=lambda v: v.fillna(0.0).sum(), n="count")
+    frame = hours.assign(day=_window_of(hours["observed_at"]),
+                         mm=hours["precipitation_mm"].fillna(0.0))  # fmt: skip
+    grouped = frame.groupby(by)
+    return pd.DataFrame({"mm": grouped["mm"].sum(), "n": grouped["mm"].size()})
 
 
 def window_inputs(
@@ -52,30 +54,54 @@ def window_inputs(
     row per hour (deduplicated; forecast hours only after the last observed one). gauge:
     station_daily rows (location_id, day = gauge row + 1, rain_mm)."""
     key = ["location_id", "day"]
+    grid = pd.MultiIndex.from_product(
+        [[int(i) for i in location_ids], pd.DatetimeIndex([pd.Timestamp(d) for d in days])],
+        names=key,
+    )
+    before = pd.MultiIndex.from_arrays(
+        [grid.get_level_values(0), grid.get_level_values(1) - pd.Timedelta(days=1)], names=key
+    )
     obs, fc = _sums(observed, key), _sums(forecast, key)
-    gauge_rain = {(int(r.location_id), pd.Timestamp(r.day)): float(r.rain_mm)
-                  for r in gauge.itertuples() if pd.notna(r.rain_mm)}  # fmt: skip
-    rows = []
-    for location in location_ids:
-        for day in days:
-            d = pd.Timestamp(day)
-            o_mm, o_n = _get(obs, (location, d))
-            f_mm, f_n = _get(fc, (location, d))
-            p_mm, _ = _get(obs, (location, d - pd.Timedelta(days=1)))
-            window_gauge = gauge_rain.get((location, d + pd.Timedelta(days=1)))
-            prior_gauge = gauge_rain.get((location, d))
-            hourly_window, hourly_prior = o_mm + f_mm, p_mm
-            if rain_map is not None:
-                hourly_window, hourly_prior = rain_map.apply(np.array([o_mm + f_mm, p_mm]))
-            if window_gauge is not None:
-                rows.append((location, d, window_gauge, prior_gauge if prior_gauge is not None
-                             else hourly_prior, window_gauge, 0.0, 1.0, 0, "gauge"))  # fmt: skip
-                continue
-            prior = prior_gauge if prior_gauge is not None else hourly_prior
-            missing = max(HOURS - o_n - f_n, 0)
-            rows.append((location, d, float(hourly_window), float(prior), o_mm, f_mm,
-                         round(o_n / HOURS, 4), missing, "hourly"))  # fmt: skip
-    return pd.DataFrame(rows, columns=INPUT_COLUMNS)
+    o_mm, o_n = _take(obs, grid, "mm"), _take(obs, grid, "n")
+    f_mm, f_n = _take(fc, grid, "mm"), _take(fc, grid, "n")
+    p_mm = _take(obs, before, "mm")
+    hourly_window, hourly_prior = o_mm + f_mm, p_mm
+    if rain_map is not None:
+        hourly_window, hourly_prior = rain_map.apply(hourly_window), rain_map.apply(p_mm)
+    rain = _gauge_series(gauge)
+    after = pd.MultiIndex.from_arrays(
+        [grid.get_level_values(0), grid.get_level_values(1) + pd.Timedelta(days=1)], names=key
+    )
+    window_gauge = rain.reindex(after).to_numpy(float)  # row D sits in feature day D+1
+    prior_gauge = rain.reindex(grid).to_numpy(float)
+    has_gauge = ~np.isnan(window_gauge)
+    out = pd.DataFrame({
+        "location_id": grid.get_level_values(0), "day": grid.get_level_values(1),
+        "window_mm": np.where(has_gauge, window_gauge, hourly_window),
+        "prior_mm": np.where(np.isnan(prior_gauge), hourly_prior, prior_gauge),
+        "observed_mm": np.where(has_gauge, window_gauge, o_mm),
+        "forecast_mm": np.where(has_gauge, 0.0, f_mm),
+        "observed_share": np.where(has_gauge, 1.0, np.round(o_n / HOURS, 4)),
+        "missing_hours": np.where(has_gauge, 0, np.maximum(HOURS - o_n - f_n, 0)).astype(int),
+        "window_source": np.where(has_gauge, "gauge", "hourly"),
+    })  # fmt: skip
+    return out[INPUT_COLUMNS]
+
+
+def _take(sums: pd.DataFrame, index: pd.MultiIndex, column: str) -> np.ndarray:
+    if sums.empty:
+        return np.zeros(len(index))
+    return sums[column].reindex(index).fillna(0).to_numpy(float)
+
+
+def _gauge_series(gauge: pd.DataFrame) -> pd.Series:
+    index = pd.MultiIndex.from_arrays([[], pd.DatetimeIndex([])], names=["location_id", "day"])
+    if gauge.empty:
+        return pd.Series([], index=index, dtype=float)
+    frame = gauge.dropna(subset=["rain_mm"])
+    keys = [frame["location_id"].astype(int), pd.to_datetime(frame["day"])]
+    series = pd.Series(frame["rain_mm"].to_numpy(float), index=pd.MultiIndex.from_arrays(keys))
+    return series[~series.index.duplicated()].rename_axis(["location_id", "day"])
 
 
 def member_forecasts(members: pd.DataFrame) -> pd.DataFrame:
@@ -85,10 +111,3 @@ def member_forecasts(members: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     sums = _sums(members, ["location_id", "day", "member"])["mm"]
     return sums.unstack("member").fillna(0.0)
-
-
-def _get(sums: pd.DataFrame, key: tuple) -> tuple[float, int]:
-    if key in sums.index:
-        row = sums.loc[key]
-        return float(row["mm"]), int(row["n"])
-    return 0.0, 0

@@ -50,15 +50,16 @@ def peaks(hourly: pd.DataFrame) -> dict[tuple[int, pd.Timestamp], Peak]:
     frame = with_3h_sums(hourly.sort_values(["location_id", "observed_at"]).reset_index(drop=True))
     frame["day"] = manila_day(frame["observed_at"])
     frame["rain"] = frame["precipitation_mm"].fillna(0.0)
-    out: dict[tuple[int, pd.Timestamp], Peak] = {}
-    for (location_id, day), group in frame.groupby(["location_id", "day"]):
-        wettest = group.loc[group["rain"].idxmax()]
-        start = (wettest["observed_at"] - pd.Timedelta(hours=1)).tz_convert(MANILA_TZ_NAME)
-        at = f"{start:%H:%M} local, {wettest['kind']}"
-        out[(int(location_id), day)] = Peak(
-            float(group["rain"].max()), float(group["rain_3h_mm"].max()), at
-        )
-    return out
+    grouped = frame.groupby(["location_id", "day"])
+    wettest = frame.loc[grouped["rain"].idxmax().to_numpy()]  # one row per (location, day)
+    three = grouped["rain_3h_mm"].max().to_numpy()
+    starts = (wettest["observed_at"] - pd.Timedelta(hours=1)).dt.tz_convert(MANILA_TZ_NAME)
+    at = starts.dt.strftime("%H:%M") + " local, " + wettest["kind"].astype(str)
+    return {
+        (int(loc), day): Peak(float(one), float(three_h), where)
+        for loc, day, one, three_h, where in zip(wettest["location_id"], wettest["day"],
+                                                 wettest["rain"], three, at, strict=True)
+    }  # fmt: skip
 
 
 def apply_rules(decision: Decision, peak: Peak | None) -> None:
