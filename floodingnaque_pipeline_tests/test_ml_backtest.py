@@ -7,10 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from floodingnaque_pipeline.db.features import store_features
+from floodingnaque_pipeline.defs.ml.backtest import flood_forecast_backtest
 from floodingnaque_pipeline.domain.time import MANILA
 from floodingnaque_pipeline.ml.backtest import fold_models, replay
 from floodingnaque_pipeline.ml.impact_train import labelled_impact
 from floodingnaque_pipeline_tests.ml_impact_synthetic import impact_features
+from floodingnaque_pipeline_tests.ml_support import materialization_metadata, run_ml
+from floodingnaque_pipeline_tests.weather_rows import seed_locations
 
 LEADS = (1, 2, 3)
 
@@ -68,3 +72,17 @@ def test_forecast_error_costs_skill(synthetic) -> None:
     ]
     noisy, clean = part["forecast_rain"]["barangay_day"], part["observed_rain"]["barangay_day"]
     assert noisy["model"]["ap"] < clean["model"]["ap"]
+
+
+def test_the_asset_says_why_it_did_not_run_without_an_archive(app_db, db_url: str) -> None:
+    ids = seed_locations(app_db)
+    frame = impact_features([2021, 2022], seed=3, locations=len(ids))
+    frame["location_id"] = frame["location_id"].map(dict(enumerate(ids, start=1)))
+    with app_db.session() as session:
+        store_features(session, frame, None)
+    result = run_ml([flood_forecast_backtest], db_url)
+    meta = materialization_metadata(result, "flood_forecast_backtest")
+    assert result.success and meta["archive"] in {
+        "no archived-forecast reader installed", "no archived forecasts stored"
+    }  # fmt: skip
+    assert not any(key.endswith("_days") for key in meta)  # nothing replayed, nothing claimed
