@@ -4,8 +4,9 @@
         fake.inject("429", times=2, retry_after=1)
         requests.get(fake.archive_url, params=...)
 
-Serves /v1/forecast, /v1/archive (Open-Meteo's JSON shape, a list for several coordinates) and
-/data/2.5/weather (OWM, 401 on a wrong appid). Faults apply to the next N requests of any endpoint
+Serves /v1/forecast, /v1/archive (Open-Meteo's JSON shape, a list for several coordinates),
+/v1/ensemble and /previous-runs/v1/forecast (fakes/forecast_runs.py) and /data/2.5/weather
+(OWM, 401 on a wrong appid). Faults apply to the next N requests of any endpoint
 (after the first `after` ones, if given). With `required_apikey` set, Open-Meteo endpoints answer
 401 unless `apikey=` matches, echoing the wrong key back as careless servers do.
 """
@@ -21,12 +22,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from floodingnaque_pipeline_tests.fakes.forecast_runs import runs_payload
 from floodingnaque_pipeline_tests.fakes.responses import (
     FakeApiError,
+    _date_range,
+    _floats,
     corrupt,
     open_meteo_payload,
     owm_payload,
 )
+
+# Ensemble API and Previous Runs API (the real ones live on their own hosts).
+RUNS_PATHS = {"/v1/ensemble": "ensemble", "/previous-runs/v1/forecast": "previous_runs"}
 
 FAULT_KINDS = ("429", "500", "slow", "malformed_json", "ragged", "nulls", "wrong_unit")
 DEFAULT_OWM_KEY = "test-owm-key"
@@ -122,6 +129,14 @@ class FakeOpenMeteo:
         return f"{self.base_url}/v1/archive"
 
     @property
+    def ensemble_url(self) -> str:
+        return f"{self.base_url}/v1/ensemble"
+
+    @property
+    def previous_runs_url(self) -> str:
+        return f"{self.base_url}/previous-runs/v1/forecast"
+
+    @property
     def owm_url(self) -> str:
         return f"{self.base_url}/data/2.5/weather"
 
@@ -181,6 +196,10 @@ class FakeOpenMeteo:
                     raise FakeApiError(f"API key {given!r} is invalid or missing", 401)
             if path in ("/v1/forecast", "/v1/archive"):
                 payload: Any = open_meteo_payload(path, params, self.today)
+            elif path in RUNS_PATHS:
+                lats, lons = _floats(params, "latitude"), _floats(params, "longitude")
+                start, end = _date_range("/v1/forecast", params, self.today)
+                payload = runs_payload(RUNS_PATHS[path], lats, lons, start, end, params)
             elif path == "/data/2.5/weather":
                 payload = owm_payload(params, self.owm_api_key, self.owm_now)
             else:
