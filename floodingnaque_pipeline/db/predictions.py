@@ -22,6 +22,10 @@ KEY = ["location_id", "valid_for", "issued_at"]
 
 
 def store_issue(session: Session, rows: Sequence[tuple]) -> UpsertCounts:
+    """rows in COLUMNS order; rows written before 0010 may stop after run_id (the recorded
+    inputs are then NULL)."""
+    width = len(COLUMNS)
+    rows = [tuple(row) + (None,) * (width - len(row)) for row in rows]
     return upsert_rows(session.connection(), FloodPrediction.__table__, COLUMNS, rows, key=KEY,
                        compare=COMPARED)  # fmt: skip
 

@@ -56,7 +56,9 @@ def _member_probabilities(
     out = np.full(per_member.shape, np.nan)
     hourly = (inputs["window_source"] == "hourly").to_numpy()
     for m in range(per_member.shape[1]):
-        rain = inputs["observed_mm"].to_numpy(float) + np.nan_to_num(per_member[:, m])
+        # a member that does not reach this window leaves it to the deterministic forecast
+        part = np.where(np.isnan(per_member[:, m]), inputs["forecast_mm"], per_member[:, m])
+        rain = inputs["observed_mm"].to_numpy(float) + part
         if model.rain_map is not None:
             rain = model.rain_map.apply(rain)
         rain = np.where(hourly, rain, inputs["window_mm"].to_numpy(float))

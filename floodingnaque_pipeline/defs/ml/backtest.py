@@ -6,6 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from floodingnaque_pipeline.db.features import read_features
+from floodingnaque_pipeline.db.forecast_inputs import archived_forecast_frame
 from floodingnaque_pipeline.db.ml_inputs import hourly_frame, locations_frame, station_frame
 from floodingnaque_pipeline.defs.constants import ML, OWNER
 from floodingnaque_pipeline.defs.kinds import DATABASE
@@ -17,10 +18,6 @@ from floodingnaque_pipeline.resources.database import DatabaseResource
 
 
 def _archived(session, start: datetime, end: datetime) -> tuple[pd.DataFrame | None, str]:
-    try:
-        from floodingnaque_pipeline.db.forecast_inputs import archived_forecast_frame
-    except ImportError:
-        return None, "no archived-forecast reader installed"
     frame = archived_forecast_frame(session, start, end)
     return (frame, "ok") if not frame.empty else (None, "no archived forecasts stored")
 

@@ -12,7 +12,7 @@ from floodingnaque_pipeline.defs.ml.sensors import alert_outbox_sensor, run_fail
 from floodingnaque_pipeline.resources.alerts import alert_webhook_from_env
 
 defs = dg.Definitions(
-    # The blocking beats_baseline check is a check spec of flood_model (same step).
+    # The beats_baseline check (WARN, non-blocking) is a check spec of flood_model.
     assets=[flood_features, flood_model, flood_risk, flood_forecast_backtest],
     asset_checks=[alerts_delivered],
     sensors=[alert_outbox_sensor, run_failure_alert_sensor, retraining_sensor],

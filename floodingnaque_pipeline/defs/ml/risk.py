@@ -9,6 +9,7 @@ from datetime import datetime
 import dagster as dg
 import pandas as pd
 
+from floodingnaque_pipeline.db.forecast_inputs import ensemble_rain_frame
 from floodingnaque_pipeline.db.ml_inputs import (
     forecast_frame,
     forecast_issued_at,
@@ -37,13 +38,10 @@ class RiskConfig(IngestConfig):
 
 def _ensemble(session, start: datetime, end: datetime) -> tuple[pd.DataFrame | None, str]:
     """The latest ensemble run's members, or None and why (the deterministic forecast serves)."""
-    try:
-        from floodingnaque_pipeline.db.forecast_inputs import ensemble_rain_frame
-    except ImportError:
-        return None, "no ensemble reader installed"
     frame = ensemble_rain_frame(session, start, end)
+    frame = frame[frame["valid_at"] > start]  # the hour ending `now` is observed, not forecast
     if frame.empty:
-        return None, "no ensemble run stored for these hours"
+        return None, "no ensemble run stored for these hours (or its last pull failed)"
     return frame.rename(columns={"valid_at": "observed_at"}), "ok"
 
 
