@@ -143,7 +143,7 @@ class FakeOpenMeteo:
     # -- faults and bookkeeping --------------------------------------------------------------
     def inject(self, kind: str, times: int = 1, *, after: int = 0, **options: Any) -> None:
         """Fault for the next `times` requests once `after` more have been served normally.
-        Options: retry_after (429), seconds (slow)."""
+        Options: retry_after (429), seconds (slow), path (only requests to that path)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; choose from {FAULT_KINDS}")
         with self._lock:
@@ -165,15 +165,17 @@ class FakeOpenMeteo:
     def _next_fault(self, path: str, params: dict[str, str]) -> _Fault | None:
         with self._lock:
             self.requests.append((path, params))
-            if not self._faults:
+            # A fault with the `path` option waits for a request to that path only.
+            matching = [f for f in self._faults if f.options.get("path", path) == path]
+            if not matching:
                 return None
-            fault = self._faults[0]
+            fault = matching[0]
             if fault.skip > 0:
                 fault.skip -= 1
                 return None
             fault.remaining -= 1
             if fault.remaining <= 0:
-                self._faults.pop(0)
+                self._faults.remove(fault)
             return fault
 
     # -- request handling --------------------------------------------------------------------
