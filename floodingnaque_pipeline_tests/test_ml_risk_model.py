@@ -1,10 +1,11 @@
 """flood_risk with a current impact model: probability, inputs and version on every row."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import insert
 
 from floodingnaque_pipeline.db.model_registry import (
     current_version,
@@ -12,6 +13,7 @@ from floodingnaque_pipeline.db.model_registry import (
     promote,
     store_version,
 )
+from floodingnaque_pipeline.db.models import WeatherEnsemble
 from floodingnaque_pipeline.db.session import AppDatabase
 from floodingnaque_pipeline.ml.served import load_served
 from floodingnaque_pipeline_tests.labels_support import query
@@ -23,6 +25,8 @@ from floodingnaque_pipeline_tests.ml_support import (
     write_stand_in_weather,
 )
 from floodingnaque_pipeline_tests.weather_rows import seed_locations
+
+MEMBERS_MM = (0.0, 1.0, 4.0, 10.0)
 
 
 def _json(value: object):
@@ -95,3 +99,27 @@ def test_a_current_version_of_the_old_kind_is_not_served(app_db: AppDatabase, db
     rows = query(app_db, "SELECT probability, reasons, model_version_id FROM flood_predictions")
     assert len(rows) == 32 and {(r[0], r[2]) for r in rows} == {(None, None)}
     assert all(f"{version} is not an impact model" in str(r[1]) for r in rows)
+
+
+def test_ensemble_members_give_the_mean_and_the_spread(app_db: AppDatabase, db_url) -> None:
+    ids = seed_locations(app_db)
+    store_current_impact(app_db, ids)
+    now = datetime(2024, 7, 15, 2, tzinfo=UTC)  # 10:00 Manila
+    write_stand_in_weather(app_db, now, dry=True)
+    issued = now - timedelta(hours=1)
+    # members 0..3 rain 0, 1, 4, 10 mm/h over the next 30 h: dry observed hours, wet members
+    rows = [{"location_id": loc, "valid_at": now + timedelta(hours=h), "member": m,
+             "precipitation_mm": mm, "issued_at": issued, "raw_pull_id": None}
+            for loc in ids for h in range(1, 31) for m, mm in enumerate(MEMBERS_MM)]  # fmt: skip
+    with app_db.session() as session:
+        session.execute(insert(WeatherEnsemble), rows)
+    _run(db_url, now)
+    rows = query(app_db, "SELECT probability, probability_p10, probability_p90, reasons, inputs, "
+                         "forecast_issued_at FROM flood_predictions")  # fmt: skip
+    assert len(rows) == 32
+    for probability, p10, p90, reasons, inputs, forecast_issued in rows:
+        assert p10 < probability < p90  # a mean of members spread from dry to torrential
+        assert _json(inputs)["members"] == 4
+        assert _json(inputs)["forecast_issued_at"] == issued.isoformat()
+        assert str(forecast_issued).startswith("2024-07-15")  # stored in its own column too
+        assert "ensemble of 4 members" in " ".join(_json(reasons))

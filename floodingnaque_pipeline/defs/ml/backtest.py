@@ -24,7 +24,7 @@ def _archived(session, start: datetime, end: datetime) -> tuple[pd.DataFrame | N
 
 @dg.asset(
     key="flood_forecast_backtest",
-    deps=["flood_features", "weather_data", "station_observations"],
+    deps=["flood_features", "weather_data", "station_observations", "archived_forecast_raw"],
     group_name=ML,
     kinds={"sklearn", DATABASE},
     owners=[OWNER],

@@ -47,7 +47,7 @@ def _ensemble(session, start: datetime, end: datetime) -> tuple[pd.DataFrame | N
 
 @dg.asset(
     key="flood_risk",
-    deps=["weather_data", "weather_forecast", "flood_model"],
+    deps=["weather_data", "weather_forecast", "open_meteo_ensemble", "flood_model"],
     group_name=ML,
     kinds={"sklearn", DATABASE},
     owners=[OWNER],
