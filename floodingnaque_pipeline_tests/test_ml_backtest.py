@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import insert
 
 from floodingnaque_pipeline.db.features import store_features
+from floodingnaque_pipeline.db.models import ForecastArchive
 from floodingnaque_pipeline.defs.ml.backtest import flood_forecast_backtest
 from floodingnaque_pipeline.domain.time import MANILA
 from floodingnaque_pipeline.ml.backtest import fold_models, replay
@@ -84,3 +86,34 @@ def test_the_asset_says_why_it_did_not_run_without_an_archive(app_db, db_url: st
     meta = materialization_metadata(result, "flood_forecast_backtest")
     assert result.success and meta["archive"] == "no archived forecasts stored"
     assert not any(key.endswith("_days") for key in meta)  # nothing replayed, nothing claimed
+
+
+def test_the_asset_replays_stored_archived_forecasts(app_db, db_url: str) -> None:
+    ids = seed_locations(app_db)
+    frame = impact_features([2021, 2022], seed=3, locations=len(ids))
+    frame["location_id"] = frame["location_id"].map(dict(enumerate(ids, start=1)))
+    with app_db.session() as session:
+        store_features(session, frame, None)
+    # September 2022, as archived: each gauge row's rain spread over its hours, lead 1 and 2
+    rows = frame[(frame["day"] >= "2022-09-02") & (frame["day"] <= "2022-10-01")]
+    archive = []
+    for row in rows.itertuples():
+        start = pd.Timestamp(row.day - pd.Timedelta(days=1)).tz_localize(MANILA) + pd.Timedelta(
+            hours=8
+        )
+        for h in range(1, 25):
+            valid = (start + pd.Timedelta(hours=h)).tz_convert("UTC").to_pydatetime()
+            for lead in (1, 2):
+                issued = (
+                    pd.Timestamp(valid.date(), tz="UTC") - pd.Timedelta(days=lead)
+                ).to_pydatetime()
+                archive.append({"location_id": row.location_id, "valid_at": valid,
+                                "lead_day": lead, "precipitation_mm": row.rain_1d_mm / 24,
+                                "issued_at": issued, "raw_pull_id": None})  # fmt: skip
+    with app_db.session() as session:
+        session.execute(insert(ForecastArchive), archive)
+    result = run_ml([flood_forecast_backtest], db_url)
+    meta = materialization_metadata(result, "flood_forecast_backtest")
+    assert meta["archive"] == "ok"
+    assert 20 <= meta["0800_on_D_days"] <= 30 and meta["0800_on_D_skipped_days"] > 600
+    assert "forecast rain" in meta["0800_on_D"] and "observed rain" in meta["0800_on_D"]
