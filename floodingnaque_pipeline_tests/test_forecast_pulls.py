@@ -120,7 +120,7 @@ def test_ensemble_pull_stores_the_response_and_every_member(
     ("fault", "options", "said"),
     [
         ("500", {}, "HTTP 500"),
-        ("slow", {"seconds": 3}, "time"),
+        ("slow", {"seconds": 3}, "timed out"),
         ("wrong_unit", {}, "unit"),
     ],
 )
@@ -219,3 +219,13 @@ def _observed(db_url: str, valid_at: pd.Series) -> np.ndarray:
         database.dispose()
     hours = valid_at.dt.tz_localize(None).to_numpy().astype("datetime64[h]")
     return weather_model.generate(lat, lon, hours)["precipitation"]
+
+
+def test_an_ensemble_url_that_is_not_the_ensemble_api_is_named(
+    db_url: str, fake: FakeOpenMeteo
+) -> None:
+    seed(db_url, fake)
+    meta = _ensemble(db_url, fake, ensemble_url=fake.forecast_url)  # the deterministic API
+    assert "no ensemble members" in meta["ensemble_status"]
+    assert "is the URL the ensemble API?" in meta["ensemble_status"]
+    assert _table(db_url, WeatherEnsemble, "open_meteo_ensemble") == ([], [])
