@@ -12,6 +12,7 @@ DESIGN_ASSET_KEYS = {
     "station_observations", "flood_events", "flood_features", "flood_model", "flood_risk",
 }  # fmt: skip
 DESIGN_ASSET_KEYS |= {"flood_forecast_backtest"}  # issue 18: the archived-forecast backtest
+DESIGN_ASSET_KEYS |= {"open_meteo_ensemble", "archived_forecast_raw"}  # issue 18: forecast pulls
 
 
 def test_dagster_validates_the_location_from_pyproject(tmp_path: Path) -> None:
