@@ -16,6 +16,7 @@ from floodingnaque_pipeline.db.models import (
     WeatherEnsemble,
 )
 from floodingnaque_pipeline.db.session import AppDatabase
+from floodingnaque_pipeline.defs.ml.risk import flood_risk
 from floodingnaque_pipeline.defs.weather.archived_forecasts import archived_forecast_raw
 from floodingnaque_pipeline.defs.weather.ensemble import open_meteo_ensemble
 from floodingnaque_pipeline_tests.fakes import weather_model
@@ -130,19 +131,21 @@ def test_a_failed_ensemble_pull_is_recorded_and_the_hourly_path_goes_on(
     seed(db_url, fake)
     _ensemble(db_url, fake)  # an earlier run is stored
     fake.inject(fault, times=10, path="/v1/ensemble", **options)
-    assets = [*WEATHER_ASSETS, open_meteo_ensemble]
+    assets = [*WEATHER_ASSETS, open_meteo_ensemble, flood_risk]  # the hourly job's path
     result = dg.materialize(
         assets,
         partition_key="2025-08-01",
         resources=_resources(db_url, fake, read_timeout_s=0.5, total_timeout_s=1.0),
         run_config=as_of_config(AS_OF, assets),
     )
-    assert result.success  # the weather and forecast went on; flood_risk would too
+    assert result.success  # the weather, the forecast and the risk went on
     meta = result.asset_materializations_for_node("open_meteo_ensemble")[0].metadata
     status = meta["ensemble_status"].value
     assert status.startswith("failed: ") and said in status
     assert meta["cleared_rows"].value == 16 * 3 * 24 * MEMBERS
     assert result.asset_materializations_for_node("weather_forecast")
+    risk = result.asset_materializations_for_node("flood_risk")[0].metadata
+    assert "no ensemble" in risk["ensemble"].value  # the deterministic fallback, said
     frame = _read(db_url, ensemble_rain_frame, AS_OF, AS_OF + timedelta(hours=24))
     assert frame.empty and list(frame.columns)[:2] == ["location_id", "member"]
 
