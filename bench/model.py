@@ -4,8 +4,8 @@
 
 Stand-in hourly weather, one gauge and flood labels come from bench/model_data.py (seeded,
 no network, no database). Timed: the served-vs-gauge rain map and build_features
-(features_s), the whole protocol of
-ml.train.train - inner CV per outer fold, baselines, refit (fit_eval_s) - and one risk pass
+(features_s), the whole impact-model protocol of ml.impact_train.train_impact - inner CV per
+outer fold, baselines with week-bootstrap intervals, refit (fit_eval_s) - and one risk pass
 for today and tomorrow at every location (predict_ms_per_location). Goal: train_s =
 features_s + fit_eval_s under 30 s.
 """
@@ -23,12 +23,13 @@ from floodingnaque_pipeline.locations import load_default_locations
 from floodingnaque_pipeline.ml.artifact import dump
 from floodingnaque_pipeline.ml.evaluate import test_years
 from floodingnaque_pipeline.ml.features import build_features
+from floodingnaque_pipeline.ml.impact_eval import SCORERS
+from floodingnaque_pipeline.ml.impact_train import train_impact
 from floodingnaque_pipeline.ml.labels import attach_labels
 from floodingnaque_pipeline.ml.predict import decide_days
 from floodingnaque_pipeline.ml.rain_match import fit_on_years_before
 from floodingnaque_pipeline.ml.served import ServedModel
 from floodingnaque_pipeline.ml.stations import Site
-from floodingnaque_pipeline.ml.train import train
 
 END = date(2025, 1, 1)
 
@@ -60,24 +61,28 @@ def main() -> None:
     print(f"  features: {len(rows):,} rows in {features_s:.2f} s")
 
     began = time.perf_counter()
-    outcome = train(rows)
+    outcome = train_impact(rows)
     fit_eval_s = time.perf_counter() - began
     city = outcome.metrics["city_day"]
     print(f"  protocol ({outcome.scheme}: {outcome.folds}) in {fit_eval_s:.2f} s")
-    print("  city-day AP: " + ", ".join(f"{k} {v['ap']}" for k, v in city.items()))
-    print(f"  current: {outcome.current} ({outcome.not_current_reason or 'beats both baselines'})")
+    print("  city-day AP: " + ", ".join(f"{k} {city[k]['ap']}" for k in SCORERS))
+    barangay = outcome.metrics["barangay_day"]
+    print("  barangay-day AP: " + ", ".join(f"{k} {barangay[k]['ap']}" for k in SCORERS))
+    print(f"  current: {outcome.current} ({outcome.not_current_reason or 'passes the rule'})")
 
     served = outcome.served
     dump(served.model)  # the artifact must serialise
     model = ServedModel(0, "bench", served.model, served.features, served.thresholds,
-                        served.rates, rain_map)  # fmt: skip
+                        served.propensity, rain_map)  # fmt: skip
     today = date(END.year - 1, 7, 15)
     midnight = pd.Timestamp(today, tz="UTC")
     recent = hourly["observed_at"].between(midnight - pd.Timedelta(days=10),
                                            midnight + pd.Timedelta(days=2))  # fmt: skip
     window = hourly[recent]
+    now = midnight + pd.Timedelta(hours=2)  # 10:00 Manila: two hours of today's window seen
+    observed, forecast = window[window["observed_at"] <= now], window[window["observed_at"] > now]
     began = time.perf_counter()
-    decisions = decide_days(window.assign(kind="observed"), gauge.iloc[:0], sites, stations,
+    decisions = decide_days(observed, forecast, gauge.iloc[:0], sites, stations,
                             [today, date.fromordinal(today.toordinal() + 1)], model)  # fmt: skip
     predict_ms = (time.perf_counter() - began) * 1000 / len(sites)
     assert len(decisions) == 2 * len(sites)
@@ -85,7 +90,8 @@ def main() -> None:
     print(f"RESULT train_s={train_s:.2f} features_s={features_s:.2f} fit_eval_s={fit_eval_s:.2f} "
           f"predict_ms_per_location={predict_ms:.1f} rows={len(rows)} "
           f"city_day_ap_model={city['model']['ap']} city_day_ap_rule={city['rule']['ap']} "
-          f"city_day_ap_rain_2d={city['rain_2d']['ap']} current={outcome.current}")  # fmt: skip
+          f"city_day_ap_row_d={city['row_d']['ap']} "
+          f"barangay_day_ap_model={barangay['model']['ap']} current={outcome.current}")  # fmt: skip
 
 
 if __name__ == "__main__":

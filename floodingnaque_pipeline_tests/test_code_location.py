@@ -11,6 +11,8 @@ DESIGN_ASSET_KEYS = {
     "locations", "open_meteo_raw", "owm_raw", "weather_data", "weather_forecast",
     "station_observations", "flood_events", "flood_features", "flood_model", "flood_risk",
 }  # fmt: skip
+DESIGN_ASSET_KEYS |= {"flood_forecast_backtest"}  # issue 18: the archived-forecast backtest
+DESIGN_ASSET_KEYS |= {"open_meteo_ensemble", "archived_forecast_raw"}  # issue 18: forecast pulls
 
 
 def test_dagster_validates_the_location_from_pyproject(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import dagster as dg
 from floodingnaque_pipeline.db.models_features import FEATURE_COLUMN_NAMES
 from floodingnaque_pipeline.db.session import AppDatabase
 from floodingnaque_pipeline.ml.features import FEATURE_COLUMNS
-from floodingnaque_pipeline.ml.train import NO_YEARS
+from floodingnaque_pipeline.ml.impact_train import NO_YEARS
 from floodingnaque_pipeline_tests.labels_support import query
 from floodingnaque_pipeline_tests.ml_support import (
     ML_ASSETS,

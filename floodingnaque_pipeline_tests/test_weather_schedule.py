@@ -50,7 +50,13 @@ def test_schedule_runs_hourly_at_minute_five_in_manila() -> None:
     assert hourly_ingestion_schedule.execution_timezone == "Asia/Manila"
     graph = defs.resolve_asset_graph()
     selected = {k.to_user_string() for k in hourly_ingestion_job.selection.resolve(graph)}
-    assert selected == {"open_meteo_raw", "weather_data", "weather_forecast", "flood_risk"}
+    assert selected == {
+        "open_meteo_raw",
+        "weather_data",
+        "weather_forecast",
+        "open_meteo_ensemble",
+        "flood_risk",
+    }
 
 
 def test_two_ticks_across_a_month_end_leave_no_hour_missing(

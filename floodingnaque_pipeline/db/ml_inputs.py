@@ -101,6 +101,13 @@ def forecast_frame(session: Session, after: datetime, until: datetime) -> pd.Dat
     return _frame(session.execute(query).all(), HOURLY_COLUMNS)
 
 
+def forecast_issued_at(session: Session, after: datetime, until: datetime) -> datetime | None:
+    """The newest issue time among weather_forecast hours valid in (after, until]."""
+    t = WeatherForecast
+    query = select(func.max(t.issued_at)).where(t.valid_at > after, t.valid_at <= until)
+    return session.execute(query).scalar_one()
+
+
 def station_frame(session: Session) -> pd.DataFrame:
     t = StationObservation
     query = select(*(getattr(t, c) for c in STATION_COLUMNS))

@@ -3,6 +3,7 @@
 from floodingnaque_pipeline.db.base import Base
 from floodingnaque_pipeline.db.models_alerts import AlertOutbox
 from floodingnaque_pipeline.db.models_features import FloodFeature
+from floodingnaque_pipeline.db.models_forecasts import ForecastArchive, WeatherEnsemble
 from floodingnaque_pipeline.db.models_labels import FloodEvent, IngestRejection, StationObservation
 from floodingnaque_pipeline.db.models_ml import FloodPrediction, ModelVersion
 from floodingnaque_pipeline.db.models_weather import (
@@ -18,11 +19,13 @@ __all__ = [
     "FloodEvent",
     "FloodFeature",
     "FloodPrediction",
+    "ForecastArchive",
     "IngestRejection",
     "Location",
     "ModelVersion",
     "RawWeatherPull",
     "StationObservation",
     "WeatherData",
+    "WeatherEnsemble",
     "WeatherForecast",
 ]

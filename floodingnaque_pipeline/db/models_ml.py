@@ -94,3 +94,10 @@ class FloodPrediction(Base):
         UTCDateTime, server_default=func.current_timestamp()
     )
     run_id: Mapped[str | None] = mapped_column(String(64))
+    # What the row was decided from (0010): share of the day's window observed, the issue
+    # time of the forecast filling the rest, the inputs, and the ensemble members' spread.
+    observed_share: Mapped[float | None] = mapped_column(Float)
+    forecast_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    inputs: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    probability_p10: Mapped[float | None] = mapped_column(Float)
+    probability_p90: Mapped[float | None] = mapped_column(Float)

@@ -15,13 +15,19 @@ from floodingnaque_pipeline.db.upsert import UpsertCounts, upsert_rows
 from floodingnaque_pipeline.domain.predictions import LocationState
 
 COLUMNS = ["location_id", "valid_for", "issued_at", "horizon_days", "probability", "risk_level",
-           "reasons", "model_version_id", "run_id"]  # fmt: skip
+           "reasons", "model_version_id", "run_id", "observed_share", "forecast_issued_at",
+           "inputs", "probability_p10", "probability_p90"]  # fmt: skip
+COMPARED = [c for c in COLUMNS[3:] if c != "run_id"]
 KEY = ["location_id", "valid_for", "issued_at"]
 
 
 def store_issue(session: Session, rows: Sequence[tuple]) -> UpsertCounts:
+    """rows in COLUMNS order; rows written before 0010 may stop after run_id (the recorded
+    inputs are then NULL)."""
+    width = len(COLUMNS)
+    rows = [tuple(row) + (None,) * (width - len(row)) for row in rows]
     return upsert_rows(session.connection(), FloodPrediction.__table__, COLUMNS, rows, key=KEY,
-                       compare=COLUMNS[3:8])  # fmt: skip
+                       compare=COMPARED)  # fmt: skip
 
 
 def latest_states(session: Session) -> list[LocationState]:

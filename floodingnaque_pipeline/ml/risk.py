@@ -35,6 +35,8 @@ class Decision:
     level: int = SAFE
     probability: float | None = None
     reasons: list[str] = field(default_factory=list)
+    inputs: dict = field(default_factory=dict)  # what the level was decided from (stored)
+    observed_share: float | None = None  # of the day's window, 08:00 D -> 08:00 D+1
 
     def raise_to(self, level: int, reason: str) -> None:
         self.level = max(self.level, level)
@@ -48,15 +50,16 @@ def peaks(hourly: pd.DataFrame) -> dict[tuple[int, pd.Timestamp], Peak]:
     frame = with_3h_sums(hourly.sort_values(["location_id", "observed_at"]).reset_index(drop=True))
     frame["day"] = manila_day(frame["observed_at"])
     frame["rain"] = frame["precipitation_mm"].fillna(0.0)
-    out: dict[tuple[int, pd.Timestamp], Peak] = {}
-    for (location_id, day), group in frame.groupby(["location_id", "day"]):
-        wettest = group.loc[group["rain"].idxmax()]
-        start = (wettest["observed_at"] - pd.Timedelta(hours=1)).tz_convert(MANILA_TZ_NAME)
-        at = f"{start:%H:%M} local, {wettest['kind']}"
-        out[(int(location_id), day)] = Peak(
-            float(group["rain"].max()), float(group["rain_3h_mm"].max()), at
-        )
-    return out
+    grouped = frame.groupby(["location_id", "day"])
+    wettest = frame.loc[grouped["rain"].idxmax().to_numpy()]  # one row per (location, day)
+    three = grouped["rain_3h_mm"].max().to_numpy()
+    starts = (wettest["observed_at"] - pd.Timedelta(hours=1)).dt.tz_convert(MANILA_TZ_NAME)
+    at = starts.dt.strftime("%H:%M") + " local, " + wettest["kind"].astype(str)
+    return {
+        (int(loc), day): Peak(float(one), float(three_h), where)
+        for loc, day, one, three_h, where in zip(wettest["location_id"], wettest["day"],
+                                                 wettest["rain"], three, at, strict=True)
+    }  # fmt: skip
 
 
 def apply_rules(decision: Decision, peak: Peak | None) -> None:
@@ -79,13 +82,27 @@ def apply_rules(decision: Decision, peak: Peak | None) -> None:
                                 f"{one:.1f} mm, wettest 3 h {three:.1f} mm")  # fmt: skip
 
 
-def apply_model(decision: Decision, probability: float, thresholds: dict, version: str) -> None:
+def rule_name(peak: Peak | None) -> str:
+    """The highest PAGASA rule the day's hours reach ('none' below Yellow, 'no data')."""
+    if peak is None:
+        return "no data"
+    if peak.max_1h_mm >= RED_MM_H or peak.max_3h_mm >= RED_MM_3H:
+        return "Red"
+    if peak.max_1h_mm >= ORANGE_MM_H:
+        return "Orange"
+    return "Yellow" if peak.max_1h_mm >= YELLOW_MM_H else "none"
+
+
+def apply_model(
+    decision: Decision, probability: float, thresholds: dict, version: str, why: str = ""
+) -> None:
+    """why: the inputs in words, e.g. "(window rain 45 mm = 12 observed + 33 forecast, ...)"."""
     decision.probability = round(float(np.clip(probability, 0.0, 1.0)), 4)
     p, alert, critical = decision.probability, thresholds["alert"], thresholds["critical"]
+    said = f"model {version}: p={p:.3f}{f' {why}' if why else ''}"
     if p >= critical:
-        decision.raise_to(CRITICAL, f"model {version}: p={p:.3f} >= Critical threshold "
-                                    f"{critical:.3f}")  # fmt: skip
+        decision.raise_to(CRITICAL, f"{said} >= Critical threshold {critical:.3f}")
     elif p >= alert:
-        decision.raise_to(ALERT, f"model {version}: p={p:.3f} >= Alert threshold {alert:.3f}")
+        decision.raise_to(ALERT, f"{said} >= Alert threshold {alert:.3f}")
     else:
-        decision.reasons.append(f"model {version}: p={p:.3f} below Alert threshold {alert:.3f}")
+        decision.reasons.append(f"{said} below Alert threshold {alert:.3f}")

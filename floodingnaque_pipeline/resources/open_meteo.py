@@ -20,12 +20,26 @@ from floodingnaque_pipeline.sources.open_meteo_plan import ERA5
 
 DEFAULT_FORECAST_URL = "https://api.open-meteo.com/v1/forecast"
 DEFAULT_ARCHIVE_URL = "https://archive-api.open-meteo.com/v1/archive"
-URL_VARIABLES = {"forecast_url": "OPEN_METEO_FORECAST_URL", "archive_url": "OPEN_METEO_ARCHIVE_URL"}
+DEFAULT_ENSEMBLE_URL = "https://ensemble-api.open-meteo.com/v1/ensemble"
+DEFAULT_PREVIOUS_RUNS_URL = "https://previous-runs-api.open-meteo.com/v1/forecast"
+URL_VARIABLES = {
+    "forecast_url": "OPEN_METEO_FORECAST_URL",
+    "archive_url": "OPEN_METEO_ARCHIVE_URL",
+    "ensemble_url": "OPEN_METEO_ENSEMBLE_URL",
+    "previous_runs_url": "OPEN_METEO_PREVIOUS_RUNS_URL",
+}
 
 
 class OpenMeteoResource(dg.ConfigurableResource):
     forecast_url: str = Field(default=DEFAULT_FORECAST_URL, description="OPEN_METEO_FORECAST_URL")
     archive_url: str = Field(default=DEFAULT_ARCHIVE_URL, description="OPEN_METEO_ARCHIVE_URL")
+    ensemble_url: str = Field(default=DEFAULT_ENSEMBLE_URL, description="OPEN_METEO_ENSEMBLE_URL")
+    ensemble_model: str = Field(
+        default="icon_seamless", description="Ensemble model (`models=`), e.g. gfs_seamless."
+    )
+    previous_runs_url: str = Field(
+        default=DEFAULT_PREVIOUS_RUNS_URL, description="OPEN_METEO_PREVIOUS_RUNS_URL"
+    )
     api_key: str | None = Field(
         default=None, description="OPEN_METEO_API_KEY (paid plans), sent as apikey=; masked."
     )
@@ -100,10 +114,7 @@ class OpenMeteoResource(dg.ConfigurableResource):
             base_delay=self.backoff_base_s,
             budget=CallBudget(self.calls_per_minute),
             # A failed request names the variable to check or change.
-            url_settings={
-                self.forecast_url: URL_VARIABLES["forecast_url"],
-                self.archive_url: URL_VARIABLES["archive_url"],
-            },
+            url_settings={getattr(self, field): var for field, var in URL_VARIABLES.items()},
             secret_params={"apikey": self.api_key} if self.api_key else None,
         )
 

@@ -26,6 +26,8 @@ def exports(fake: FakeOpenMeteo) -> list[str]:
     return [
         f"export OPEN_METEO_FORECAST_URL={fake.forecast_url}",
         f"export OPEN_METEO_ARCHIVE_URL={fake.archive_url}",
+        f"export OPEN_METEO_ENSEMBLE_URL={fake.ensemble_url}",
+        f"export OPEN_METEO_PREVIOUS_RUNS_URL={fake.previous_runs_url}",
     ]
 
 

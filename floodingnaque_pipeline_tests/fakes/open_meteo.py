@@ -4,8 +4,9 @@
         fake.inject("429", times=2, retry_after=1)
         requests.get(fake.archive_url, params=...)
 
-Serves /v1/forecast, /v1/archive (Open-Meteo's JSON shape, a list for several coordinates) and
-/data/2.5/weather (OWM, 401 on a wrong appid). Faults apply to the next N requests of any endpoint
+Serves /v1/forecast, /v1/archive (Open-Meteo's JSON shape, a list for several coordinates),
+/v1/ensemble and /previous-runs/v1/forecast (fakes/forecast_runs.py) and /data/2.5/weather
+(OWM, 401 on a wrong appid). Faults apply to the next N requests of any endpoint
 (after the first `after` ones, if given). With `required_apikey` set, Open-Meteo endpoints answer
 401 unless `apikey=` matches, echoing the wrong key back as careless servers do.
 """
@@ -21,12 +22,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from floodingnaque_pipeline_tests.fakes.forecast_runs import runs_payload
 from floodingnaque_pipeline_tests.fakes.responses import (
     FakeApiError,
+    _date_range,
+    _floats,
     corrupt,
     open_meteo_payload,
     owm_payload,
 )
+
+# Ensemble API and Previous Runs API (the real ones live on their own hosts).
+RUNS_PATHS = {"/v1/ensemble": "ensemble", "/previous-runs/v1/forecast": "previous_runs"}
 
 FAULT_KINDS = ("429", "500", "slow", "malformed_json", "ragged", "nulls", "wrong_unit")
 DEFAULT_OWM_KEY = "test-owm-key"
@@ -122,13 +129,21 @@ class FakeOpenMeteo:
         return f"{self.base_url}/v1/archive"
 
     @property
+    def ensemble_url(self) -> str:
+        return f"{self.base_url}/v1/ensemble"
+
+    @property
+    def previous_runs_url(self) -> str:
+        return f"{self.base_url}/previous-runs/v1/forecast"
+
+    @property
     def owm_url(self) -> str:
         return f"{self.base_url}/data/2.5/weather"
 
     # -- faults and bookkeeping --------------------------------------------------------------
     def inject(self, kind: str, times: int = 1, *, after: int = 0, **options: Any) -> None:
         """Fault for the next `times` requests once `after` more have been served normally.
-        Options: retry_after (429), seconds (slow)."""
+        Options: retry_after (429), seconds (slow), path (only requests to that path)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; choose from {FAULT_KINDS}")
         with self._lock:
@@ -150,15 +165,17 @@ class FakeOpenMeteo:
     def _next_fault(self, path: str, params: dict[str, str]) -> _Fault | None:
         with self._lock:
             self.requests.append((path, params))
-            if not self._faults:
+            # A fault with the `path` option waits for a request to that path only.
+            matching = [f for f in self._faults if f.options.get("path", path) == path]
+            if not matching:
                 return None
-            fault = self._faults[0]
+            fault = matching[0]
             if fault.skip > 0:
                 fault.skip -= 1
                 return None
             fault.remaining -= 1
             if fault.remaining <= 0:
-                self._faults.pop(0)
+                self._faults.remove(fault)
             return fault
 
     # -- request handling --------------------------------------------------------------------
@@ -181,6 +198,10 @@ class FakeOpenMeteo:
                     raise FakeApiError(f"API key {given!r} is invalid or missing", 401)
             if path in ("/v1/forecast", "/v1/archive"):
                 payload: Any = open_meteo_payload(path, params, self.today)
+            elif path in RUNS_PATHS:
+                lats, lons = _floats(params, "latitude"), _floats(params, "longitude")
+                start, end = _date_range("/v1/forecast", params, self.today)
+                payload = runs_payload(RUNS_PATHS[path], lats, lons, start, end, params)
             elif path == "/data/2.5/weather":
                 payload = owm_payload(params, self.owm_api_key, self.owm_now)
             else:

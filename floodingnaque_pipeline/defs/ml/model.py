@@ -1,4 +1,9 @@
-"""`flood_model`: the out-of-time protocol against two baselines; stored, current only if better."""
+"""`flood_model`: the impact model's out-of-time protocol; stored always, current only if it passes.
+
+A version that loses is an expected outcome, not a failure: it is stored with its reason, the
+`beats_baseline` check WARNs (non-blocking), and flood_risk keeps serving the current version
+(or the PAGASA rules alone).
+"""
 
 import dagster as dg
 from pydantic import Field
@@ -20,17 +25,19 @@ from floodingnaque_pipeline.defs.ml.model_metadata import (
     served_part,
 )
 from floodingnaque_pipeline.ml import artifact
-from floodingnaque_pipeline.ml.train import ALGORITHM, PARAMS, SERVING, train
+from floodingnaque_pipeline.ml.impact_eval import SCORERS
+from floodingnaque_pipeline.ml.impact_train import ALGORITHM, PARAMS, SERVING, train_impact
 from floodingnaque_pipeline.resources.database import DatabaseResource
 
 BEATS_BASELINE = dg.AssetCheckSpec(
     "beats_baseline",
     asset="flood_model",
-    blocking=True,  # a failed check stops flood_risk in the same run
+    blocking=False,  # losing is expected: WARN, the current version (or the rules) serves
     description=(
-        "The new version is made current only when, out of time, it beats BOTH the PAGASA rule "
-        "and 2-day rain on city-day AP and loses to neither on location-day AP; otherwise it "
-        "is stored, not used."
+        "WARN when the new version is not current: out of time its city-day AP fell below the "
+        "best same-information baseline (PAGASA rule on the day's rain, NAIA row D, rows D-1 + "
+        "D) beyond the week-bootstrap noise, or its barangay-day AP is under 1.2 x the best "
+        "baseline's. The version is stored either way; the current one keeps serving."
     ),
 )
 
@@ -63,12 +70,13 @@ def _rain_map(context: dg.AssetExecutionContext) -> dict:
     kinds={"sklearn", DATABASE},
     owners=[OWNER],
     description=(
-        "Calibrated logistic regression on flood_features' labelled days (features known at "
-        "08:00 Manila on the day). Out of time: the latest labelled year held out, or rolling "
-        "origin; features, C, calibration and thresholds chosen by day-blocked inner CV on the "
-        "training years only. Compared per city-day and location-day with the PAGASA rule and "
-        "2-day rain on the same days; the served artifact is a refit on all labelled years by "
-        "the same procedure, stored in model_versions (skops bytes + sha256)."
+        "Impact model: P(flood at a barangay on Manila day D | rain of D's window (08:00 D -> "
+        "08:00 D+1, PAGASA row D), the 24 h before it, the barangay's shrunk propensity). "
+        "Calibrated logistic regression, subset/C/thresholds chosen by day-blocked inner CV on "
+        "the training years. Out of time (latest year held out, the reverse direction reported; "
+        "or rolling origin) against the PAGASA rule on the day's rain, NAIA row D and rows "
+        "D-1 + D, per city-day and barangay-day with week-bootstrap intervals. The served "
+        "artifact is a refit on all labelled years, stored in model_versions (skops + sha256)."
     ),
 )
 def flood_model(
@@ -76,7 +84,7 @@ def flood_model(
 ):
     with database.session() as session:
         frame = read_features(session)
-    outcome = train(frame, shuffle_labels=config.shuffle_labels)
+    outcome = train_impact(frame, shuffle_labels=config.shuffle_labels)
     if outcome.served is None:
         raise dg.Failure(f"no model trained: {outcome.not_current_reason}")
     served = outcome.served
@@ -84,7 +92,7 @@ def flood_model(
     version = new_version(sha)
     beats = outcome.current
     params = PARAMS | {"shuffle_labels": config.shuffle_labels, "folds": outcome.folds,
-                       "choice": served.choice, "location_rates": served.rates,
+                       "choice": served.choice, "propensity": served.propensity,
                        RAIN_MAP_KEY: _rain_map(context)}  # fmt: skip
     with database.session() as session:
         row = store_version(
@@ -93,7 +101,8 @@ def flood_model(
             train_end=_date(outcome.windows.get("train_end")),
             test_start=_date(outcome.windows.get("test_start")),
             test_end=_date(outcome.windows.get("test_end")), evaluation_scheme=outcome.scheme,
-            metrics=outcome.metrics, baseline_metrics=baseline_part(outcome.metrics),
+            metrics=outcome.metrics | {"reverse_direction": outcome.reverse},
+            baseline_metrics=baseline_part(outcome.metrics),
             thresholds=served.thresholds, serving_mode=SERVING, served_metrics=served_part(served),
             artifact=data, artifact_sha256=sha, not_current_reason=outcome.not_current_reason,
             run_id=context.run.run_id,
@@ -108,11 +117,12 @@ def flood_model(
     yield dg.AssetCheckResult(
         check_name="beats_baseline",
         passed=beats,
+        severity=dg.AssetCheckSeverity.WARN,
         description=(
             f"{version} is current"
             if beats
             else f"{version} not current: {outcome.not_current_reason}"
         ),
         metadata={"version": version, "not_current_reason": outcome.not_current_reason or "-"}
-        | {f"city_day_ap_{k}": str(v.get("ap")) for k, v in city.items()},
+        | {f"city_day_ap_{s}": str(city[s]["ap"]) for s in SCORERS if s in city},
     )

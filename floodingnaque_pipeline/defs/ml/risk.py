@@ -1,9 +1,18 @@
-"""`flood_risk`: Safe / Alert / Critical per active location for today and tomorrow (Manila)."""
+"""`flood_risk`: Safe / Alert / Critical per active location for today and tomorrow (Manila).
+
+Re-issued every hour: each run reads the observed hours of every day's window so far and the
+latest forecast (ensemble members when their pull succeeded) for the rest.
+"""
+
+from datetime import datetime
 
 import dagster as dg
+import pandas as pd
 
+from floodingnaque_pipeline.db.forecast_inputs import ensemble_rain_frame
 from floodingnaque_pipeline.db.ml_inputs import (
     forecast_frame,
+    forecast_issued_at,
     hourly_frame,
     locations_frame,
     station_frame,
@@ -12,13 +21,13 @@ from floodingnaque_pipeline.db.model_registry import current_version
 from floodingnaque_pipeline.db.predictions import store_issue_with_alerts
 from floodingnaque_pipeline.defs.constants import ML, OWNER
 from floodingnaque_pipeline.defs.kinds import DATABASE
+from floodingnaque_pipeline.defs.ml.risk_rows import risk_rows, risk_table
 from floodingnaque_pipeline.defs.weather.config import IngestConfig
-from floodingnaque_pipeline.domain.markdown import markdown_table
 from floodingnaque_pipeline.ml.alerts import alert_payload
-from floodingnaque_pipeline.ml.predict import combine_hours, decide_days
-from floodingnaque_pipeline.ml.risk import ALERT, LEVEL_NAMES
+from floodingnaque_pipeline.ml.predict import decide_days
+from floodingnaque_pipeline.ml.risk import ALERT, NO_MODEL
 from floodingnaque_pipeline.ml.risk_days import plan_risk_window
-from floodingnaque_pipeline.ml.served import load_served
+from floodingnaque_pipeline.ml.served import load_served, unservable
 from floodingnaque_pipeline.ml.stations import location_sites, station_sites
 from floodingnaque_pipeline.resources.database import DatabaseResource
 
@@ -27,19 +36,29 @@ class RiskConfig(IngestConfig):
     """flood_risk's run config: the same `as_of` as the ingestion assets (replay an hour)."""
 
 
+def _ensemble(session, start: datetime, end: datetime) -> tuple[pd.DataFrame | None, str]:
+    """The latest ensemble run's members, or None and why (the deterministic forecast serves)."""
+    frame = ensemble_rain_frame(session, start, end)
+    frame = frame[frame["valid_at"] > start]  # the hour ending `now` is observed, not forecast
+    if frame.empty:
+        return None, "no ensemble run stored for these hours (or its last pull failed)"
+    return frame.rename(columns={"valid_at": "observed_at"}), "ok"
+
+
 @dg.asset(
     key="flood_risk",
-    deps=["weather_data", "weather_forecast", "flood_model"],
+    deps=["weather_data", "weather_forecast", "open_meteo_ensemble", "flood_model"],
     group_name=ML,
     kinds={"sklearn", DATABASE},
     owners=[OWNER],
     description=(
-        "Flood risk per active location for today and tomorrow (Manila): the current model's "
-        "probability on features from observed weather_data plus weather_forecast rain, mapped "
-        "with its thresholds (chosen on training years), raised by PAGASA rainfall rules "
-        "(Yellow/Orange -> Alert, "
-        "Red -> Critical). No current model: the rules alone. issued_at = the hour (re-runs "
-        "within an hour replace that hour's rows)."
+        "Flood risk per active location for today and tomorrow (Manila), re-issued hourly: "
+        "the current impact model's probability on each day's window rain (08:00 D -> 08:00 "
+        "D+1) = observed hours so far + the latest forecast for the rest (mean over ensemble "
+        "members when available, with p10/p90; else the deterministic forecast, said in the "
+        "row), mapped with its thresholds, raised by PAGASA hourly rules (Yellow/Orange -> "
+        "Alert, Red -> Critical). Each row keeps the observed share, the forecast's issue time "
+        "and its inputs. No current model: the rules alone. issued_at = the hour."
     ),
 )
 def flood_risk(
@@ -51,41 +70,37 @@ def flood_risk(
         locations = locations_frame(session)
         observed = hourly_frame(session, window.start, now)
         forecast = forecast_frame(session, now, window.end)
+        issued = forecast_issued_at(session, now, window.end)
+        members, ensemble_note = _ensemble(session, now, window.end)
         observations = station_frame(session)
         stored = current_version(session)
-    current = load_served(stored) if stored else None
+    refused = unservable(stored) if stored else None
+    current = load_served(stored) if stored and not refused else None
+    if members is not None:
+        issued = members["issued_at"].max()
     observations = observations[observations["observed_on"] >= window.start.date()]
     decisions = decide_days(
-        combine_hours(observed, forecast), observations, location_sites(locations),
-        station_sites(), window.days, current,
+        observed, forecast, observations, location_sites(locations), station_sites(),
+        window.days, current, members, no_model_reason=refused or NO_MODEL,
     )  # fmt: skip
-    model_id = current.id if current else None
-    rows = [
-        (loc, day, window.issued_at, window.lead_days(day), d.probability, d.level, d.reasons,
-         model_id, context.run.run_id)
-        for (loc, day), d in decisions.items()
-    ]  # fmt: skip
+    if members is None:
+        context.log.info(f"ensemble not used ({ensemble_note}): deterministic forecast")
+    rows = risk_rows(decisions, window, current, issued, context.run.run_id)
     with database.session() as session:
         # Alerts for locations entering Alert/Critical are queued in the same transaction.
         counts, enqueued = store_issue_with_alerts(session, rows, alert_payload, ALERT)
-    names = dict(zip(locations["id"], locations["name"], strict=True))
-    table = markdown_table(
-        ["location", *map(str, window.days)],
-        [
-            [names[loc], *(LEVEL_NAMES[decisions[(int(loc), d)].level] for d in window.days)]
-            for loc in locations["id"]
-        ],
-    )
     levels = [d.level for d in decisions.values()]
     return dg.MaterializeResult(
         metadata={
             "issued_at": dg.MetadataValue.text(window.issued_at.isoformat()),
             "model_version": dg.MetadataValue.text(current.version if current else "none (rules)"),
+            "forecast_issued_at": dg.MetadataValue.text(str(issued) if issued else "none"),
+            "ensemble": dg.MetadataValue.text(ensemble_note),
             "rows": dg.MetadataValue.int(len(rows)),
             "inserted": dg.MetadataValue.int(counts.inserted),
             "alerts_enqueued": dg.MetadataValue.int(enqueued),
             "critical": dg.MetadataValue.int(levels.count(2)),
             "alert": dg.MetadataValue.int(levels.count(1)),
-            "risk": dg.MetadataValue.md(table),
+            "risk": dg.MetadataValue.md(risk_table(decisions, locations, window.days)),
         }
     )

@@ -12,9 +12,11 @@ DEFAULT_INGEST_CRON = "5 * * * *"  # minute 5: Open-Meteo's hourly model update 
 hourly_ingestion_job = dg.define_asset_job(
     "hourly_ingestion",
     selection=dg.AssetSelection.assets(
-        "open_meteo_raw", "weather_data", "weather_forecast", "flood_risk"
+        "open_meteo_raw", "weather_data", "weather_forecast", "open_meteo_ensemble", "flood_risk"
     ),
-    description="Current month's weather (incremental), the latest forecast, then flood risk.",
+    description=(
+        "Current month's weather (incremental), the latest forecast and ensemble, then flood risk."
+    ),
 )
 
 
