@@ -29,9 +29,10 @@ from floodingnaque_pipeline.sources.cdrrmo_text_lines import (
     TextRecord,
 )
 
-_MONTH_FIRST_HEAD = re.compile(rf"^{MONTH}\.?(?:\s+\d{{1,2}}\b,?(?:\s*\d{{4}}\b)?)?", re.I)
+_RANGE = r"(?:\s*(?:-|to|and|&)\s*\d{1,2}\b)?"  # "May 6-7", "1 and 2 June": every day floods
+_MONTH_FIRST_HEAD = re.compile(rf"^{MONTH}\.?(?:\s+\d{{1,2}}\b{_RANGE},?(?:\s*\d{{4}}\b)?)?", re.I)
 _DAY_FIRST_HEAD = re.compile(
-    rf"^\d{{1,2}}(?:st|nd|rd|th)?\s*[- ]?\s*{MONTH}[a-z]*\.?(?:,?\s*\d{{4}}\b)?", re.I
+    rf"^\d{{1,2}}(?:st|nd|rd|th)?{_RANGE}\s*[- ]?\s*{MONTH}[a-z]*\.?(?:,?\s*\d{{4}}\b)?", re.I
 )
 _DATE_MORE = re.compile(r"^(?:\d{1,2},?\s+\d{4}\b|\d{1,2},|\d{4}\b)")
 _BARE_MONTH = re.compile(rf"^{MONTH}\.?$", re.I)
@@ -39,9 +40,11 @@ _TIME = re.compile(r"^(?:\d{3,4}\s*H|\d{1,2}:\d{2}\s*(?:H|[AP]\.?M\.?)?)$", re.I
 _INCHES = re.compile(r'^(\d{1,2})\s*(?:"|in\.?|inches)$', re.I)
 _COORD = re.compile(r"-?\b\d{1,3}\.\d{4,}\b")
 _TEMPERATURE = re.compile(r"-?\d+(?:\.\d+)?\s*°\s*C?(?:\s*-\s*\d+(?:\.\d+)?(?:\s*°\s*C?)?)?|°\s*C?")
-_REMARK = re.compile(  # a dated piece of "Subsided as of 2350H, 19 July 2025"
-    rf"^(?:of\s+\d.*|\d{{1,4}},?|\d{{1,2}}\s*{MONTH}[a-z]*\.?\s*\d*"
-    rf"|{MONTH}[a-z]*\.?\s*\d{{1,4}}(?:\s*,?\s*\d{{1,4}})?)$",
+# A dated piece of "Subsided as of 2350H, 19 July 2025", wherever the cell wrapped it: "of
+# 2350H,", "1530H 24 July", "19 July", "2025"; a time may open the piece.
+_REMARK = re.compile(
+    rf"^(?:of\s+\d.*|(?:\d{{3,4}}\s*H,?\s+)?(?:\d{{1,4}},?|\d{{1,2}}\s*{MONTH}[a-z]*\.?\s*\d*"
+    rf"|{MONTH}[a-z]*\.?\s*\d{{1,4}}(?:\s*,?\s*\d{{1,4}})?))$",
     re.I,
 )
 _DEPTH = re.compile(r"\b(?:half[\s-]*)?(?:gutter|knee|waist|chest|tire|tyre)\b", re.I)
