@@ -48,7 +48,7 @@ def test_a_remark_wrapped_over_three_lines_is_joined() -> None:
     text = _export(
         "*YEAR 2024",
         _HEADER + "   REMARKS",
-        "July 24,                    San      Gutter                                 Subsided as of",
+        "July 24,                    San      Gutter                                Subsided as of",
         "                                                                           1530H 24 July",
         '1   2024   1600H   JULY  Antonio   Level   8"   Habagat   14.4610849   121.0273335   2024',
     )
@@ -61,7 +61,7 @@ def test_a_wrapped_remark_alone_dates_the_record_by_the_subsidence_rule() -> Non
     text = _export(
         "*YEAR 2024",
         _HEADER + "   REMARKS",
-        "                            San      Gutter                                 Subsided as of",
+        "                            San      Gutter                                Subsided as of",
         "                                                                           1530H 24 July",
         '1   1600H   Antonio   Level   8"   Habagat   14.4610849   121.0273335   2024',
     )
