@@ -21,8 +21,13 @@ import itertools
 import re
 from dataclasses import dataclass, field, replace
 
+from floodingnaque_pipeline.sources.cdrrmo_block_habits import HABITS, Placement
 from floodingnaque_pipeline.sources.cdrrmo_dates import DateClue, Dated, resolve_date
 from floodingnaque_pipeline.sources.cdrrmo_fields import RecordError
+
+# A printing habit stands when the records whose own clues can tell confirm it at least this
+# many times for each time they contradict it.
+CONFIRMATIONS_PER_CONTRADICTION = 4
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class Option:
 
     clue: DateClue
     anchor: int | None  # index of the record printing the block; None for its own cell
+    habit: str = ""  # the printing habit that placed the record in this block, if one did
 
 
 class BlockDates:
@@ -59,6 +65,61 @@ class BlockDates:
         self.title = title
         roles = sorted({role for r in records for role in r.own})
         self.own = {role: [r.own.get(role) for r in records] for role in roles}
+        self.habits = {role: self._admitted_habits(role) for role in roles}
+
+    def _admitted_habits(self, role: str) -> dict[str, Placement]:
+        """The printing habits (top, middle, bottom of the block) the file's layout allows for
+        this role, less those that a record's own evidence contradicts."""
+        own = self.own[role]
+        anchors = [i for i, clue in enumerate(own) if clue is not None]
+        admitted = {}
+        for name, blocks in HABITS.items():
+            placement = blocks(anchors, len(own))
+            if placement is None:
+                continue
+            votes = [
+                self._vote(role, i, anchor, anchors)
+                for i, anchor in placement.items()
+                if own[i] is None
+            ]
+            # A record whose own clues conflict with every reading (a remark dated before its
+            # date) must not veto a habit the rest of the file confirms.
+            if votes.count(-1) * CONFIRMATIONS_PER_CONTRADICTION <= votes.count(1):
+                admitted[name] = placement
+        return admitted
+
+    def _vote(self, role: str, index: int, anchor: int, anchors: list[int]) -> int:
+        """+1 when the record's own clues (month, remark, weather) pick the block `anchor`
+        prints over its other neighbour, -1 when they pick the other, 0 when they cannot tell."""
+        if self._own_month_and_day(index):
+            return 0
+        above = [a for a in anchors if a < index][-1:]
+        below = [a for a in anchors if a > index][:1]
+        others = [a for a in above + below if a != anchor and not self._same(a, anchor, role)]
+        if not others:
+            return 0
+        here, there = self._fits(role, index, anchor), self._fits(role, index, others[0])
+        if here != there:
+            return 1 if here else -1
+        weather = self.records[index].weather_key
+        here_w = bool(weather) and self.records[anchor].weather_key == weather
+        there_w = bool(weather) and self.records[others[0]].weather_key == weather
+        return 0 if here_w == there_w else (1 if here_w else -1)
+
+    def _same(self, a: int, b: int, role: str) -> bool:
+        first, second = self.own[role][a], self.own[role][b]
+        return first is not None and second is not None and _same_value(first, second)
+
+    def _fits(self, role: str, index: int, anchor: int) -> bool:
+        own = [c for r, clues in self.own.items() if r != role and (c := clues[index])]
+        clue = self.own[role][anchor]
+        assert clue is not None
+        title = [self.title] if self.title else []
+        try:
+            resolve_date([*title, *own, clue, *self.records[index].remarks], self.year)
+        except RecordError as error:
+            return "conflicting" not in str(error)
+        return True
 
     def _options(self, role: str, index: int) -> list[Option]:
         own = self.own[role]
@@ -66,6 +127,14 @@ class BlockDates:
             return [Option(own[index], None)]
         if self._own_month_and_day(index):
             return []  # its own cells date it; a neighbour's block would add no day, only doubt
+        placed = {p.get(index) for p in self.habits[role].values()}
+        if len(placed) == 1 and (anchor := placed.pop()) is not None:
+            clue = own[anchor]
+            assert clue is not None
+            habits = " or ".join(self.habits[role])
+            kind = "block " + clue.kind.replace(" cell", "", 1)
+            habit = f"the file prints a block's {role} at its {habits}"
+            return [Option(replace(clue, kind=kind), anchor, habit)]
         before = next((j for j in range(index - 1, -1, -1) if own[j] is not None), None)
         after = next((j for j in range(index + 1, len(own)) if own[j] is not None), None)
         weather = self.records[index].weather_key
@@ -115,7 +184,9 @@ class BlockDates:
             assert isinstance(error, RecordError)
             raise error
         if len({(o.first, o.days) for _, _, o in resolved}) == 1:
-            return _checked(resolved[0][2], remarks)
+            checked = _checked(resolved[0][2], remarks)
+            habits = sorted({o.habit for o in resolved[0][1] if o.habit})
+            return checked._replace(evidence="; ".join([checked.evidence, *habits]))
         by_weather = [(c, o) for w, c, o in resolved if w]
         if len({(o.first, o.days) for _, o in by_weather}) == 1:
             combo, outcome = by_weather[0]

@@ -47,6 +47,11 @@ _REMARK = re.compile(
     rf"|{MONTH}[a-z]*\.?\s*\d{{1,4}}(?:\s*,?\s*\d{{1,4}})?))$",
     re.I,
 )
+_STRICT_REMARK = re.compile(
+    rf"^(?:of\s+\d{{3,4}}\s*H.*|\d{{3,4}}\s*H,?(?:\s+\d{{1,2}}\s*{MONTH}[a-z]*\.?(?:\s+\d{{4}})?)?"
+    rf"|\d{{1,2}}\s*{MONTH}[a-z]*\.?(?:\s+\d{{4}})?|(?:19|20)\d\d)$",
+    re.I,
+)
 _DEPTH = re.compile(r"\b(?:half[\s-]*)?(?:gutter|knee|waist|chest|tire|tyre)\b", re.I)
 _DEPTH_FILLER = re.compile(r"\b(?:level|lvl|deep)\b", re.I)
 # Weather systems as PAGASA names them (and as the CDRRMO misspells them: "Enchanced").
@@ -136,13 +141,20 @@ def _take_remark(lines: list[list[Chunk]], cells: RecordCells) -> None:
                 started = True
                 cells.remark.append(chunk)
                 chunks.remove(chunk)
-        # The remark column is right of all but ACTIONS TAKEN ("Monitor"): its piece on this
-        # line is the last or second-last one.
-        for last in reversed(chunks[-2:] if started else []):
-            if _REMARK.match(last.text) and not _INCHES.match(last.text):
-                cells.remark.append(last)
-                chunks.remove(last)
-                break
+        if started and (piece := _remark_piece(chunks)):
+            cells.remark.append(piece)
+            chunks.remove(piece)
+
+
+def _remark_piece(chunks: list[Chunk]) -> Chunk | None:
+    """The remark's piece on one line. Where the remark column is right of all but ACTIONS
+    TAKEN ("Monitor"), it is the last or second-last piece; an export with other columns right
+    of it shows the piece elsewhere, so there only an unmistakable one counts (a time, a day
+    and month, a year: never a bare small number, which may be a street's)."""
+    for last in reversed(chunks[-2:]):
+        if _REMARK.match(last.text) and not _INCHES.match(last.text):
+            return last
+    return next((c for c in reversed(chunks) if _STRICT_REMARK.match(c.text)), None)
 
 
 def _words(text: str) -> list[str]:
