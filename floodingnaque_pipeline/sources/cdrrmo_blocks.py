@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from floodingnaque_pipeline.sources.cdrrmo_block_habits import HABITS, Placement
 from floodingnaque_pipeline.sources.cdrrmo_dates import DateClue, Dated, resolve_date
@@ -74,7 +75,7 @@ class BlockDates:
         anchors = [i for i, clue in enumerate(own) if clue is not None]
         admitted = {}
         for name, blocks in HABITS.items():
-            placement = blocks(anchors, len(own))
+            placement = blocks(anchors, len(own), partial(self._fits_own, role))
             if placement is None:
                 continue
             votes = [
@@ -105,6 +106,16 @@ class BlockDates:
         here_w = bool(weather) and self.records[anchor].weather_key == weather
         there_w = bool(weather) and self.records[others[0]].weather_key == weather
         return 0 if here_w == there_w else (1 if here_w else -1)
+
+    def _fits_own(self, role: str, index: int, anchor: int) -> bool:
+        """Whether the record may lie in the block `anchor` prints: its own clues accept that
+        date, or they accept neither neighbouring block (then they cannot tell)."""
+        if index == anchor or self._own_month_and_day(index) or self._fits(role, index, anchor):
+            return True
+        own = self.own[role]
+        above = next((j for j in range(index - 1, -1, -1) if own[j] is not None), None)
+        below = next((j for j in range(index + 1, len(own)) if own[j] is not None), None)
+        return not any(self._fits(role, index, a) for a in (above, below) if a is not None)
 
     def _same(self, a: int, b: int, role: str) -> bool:
         first, second = self.own[role][a], self.own[role][b]

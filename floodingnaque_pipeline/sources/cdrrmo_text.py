@@ -102,6 +102,15 @@ def _check_title_year(date_cell: DateClue | None, title: tuple[int, int] | None)
         )
 
 
+def _latitude_first(numbers: list[str]) -> tuple[str, str]:
+    """(latitude, longitude): printed in that order, unless the columns were swapped, which a
+    longitude (over 90 degrees) in the first place shows."""
+    lat, lon = (numbers + ["", ""])[:2]
+    if lat and lon and abs(float(lat)) > 90 >= abs(float(lon)):
+        return lon, lat
+    return lat, lon
+
+
 def _file_year(title: tuple[int, int] | None, cells: list[RecordCells]) -> int | None:
     """The title's year; without a title, the one year all date cells print (if they agree)."""
     if title:
@@ -133,7 +142,7 @@ def parse_text_export(text: str) -> ParseResult[FloodEvent]:
         first = record.lines[0].number
         try:
             _check_title_year(clues[index].own["date"], title)
-            lat, lon = (record_cells.coordinates + ["", ""])[:2]
+            lat, lon = _latitude_first(record_cells.coordinates)
             events = [
                 build_event(
                     event_date=event_date,

@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
+from floodingnaque_pipeline.sources.barangays import canonical_barangay
 from floodingnaque_pipeline.sources.cdrrmo import parse_cdrrmo_csv
 from floodingnaque_pipeline.sources.cdrrmo_table_grid import Grid, read_grid
 from floodingnaque_pipeline.sources.cdrrmo_text_barangay import place
@@ -72,6 +73,11 @@ def export_cells(text: str) -> Export:
             records.append((record.number, roles))
         export = Export("text", title[0] if title else 0, records)
     export.days = reading(text)
+    for number, roles in export.records:
+        # A name the reader completed across records ("San" / 128 / "Dionisio"): as read.
+        if number in export.days and export.layout == "text":
+            if canonical_barangay(roles.get("barangay", "")) != export.days[number][1]:
+                roles["barangay"] = export.days[number][1]
     return export
 
 
@@ -127,12 +133,19 @@ def compare(original: dict[int, Reading], read: dict[int, Reading], label: str) 
 
 
 def _blocks(export: Export) -> list[list[int]]:
-    """Runs of consecutive records the baseline reading gives the same days (indexes)."""
+    """Runs of consecutive records the baseline reading gives the same days (indexes); a
+    record it refused stays in the run around it and prints only its own cells."""
     blocks: list[list[int]] = []
     previous = None
     for index, (number, _) in enumerate(export.records):
-        days = export.days.get(number, ((), ""))[0] or None
-        if days is None or days != previous or not blocks:
+        days = export.days.get(number, ((), ""))[0]
+        if not days:
+            if blocks:
+                blocks[-1].append(index)
+            else:
+                blocks.append([index])
+            continue
+        if days != previous or not blocks:
             blocks.append([index])
         else:
             blocks[-1].append(index)
@@ -140,18 +153,37 @@ def _blocks(export: Export) -> list[list[int]]:
     return blocks
 
 
+def _printed(role: str, days: tuple[date, ...]) -> str:
+    """A block's date cell as an export prints it, when no record of the block printed one."""
+    first = days[0]
+    span = f"{first.day}-{days[-1].day}" if len(days) > 1 else str(first.day)
+    return {"date": f"{span} {first:%B} {first.year}", "month": f"{first:%B}".upper(),
+            "day": span, "year": str(first.year)}[role]  # fmt: skip
+
+
 def _date_cells(export: Export, merged_at: str | None) -> list[dict[str, str]]:
     """Per record, the date-role texts it prints: every record its block's text, or (merged)
     only the record at the block's top, middle or bottom (one exporter, one habit)."""
     printed = [dict.fromkeys(DATE_ROLES, "") for _ in export.records]
+    present = {role for _, roles in export.records for role in roles if role in DATE_ROLES}
     for block in _blocks(export):
-        for role in DATE_ROLES:
-            texts = [export.records[i][1].get(role, "") for i in block]
-            shown = next((t for t in texts if t.strip()), "")
-            if not merged_at or len(block) == 1 or export.records[block[0]][0] not in export.days:
-                for i, own in zip(block, texts, strict=True):
+        dated = [i for i in block if export.days.get(export.records[i][0])]
+        for i in block:
+            if i not in dated and not merged_at:  # refused by the baseline: as printed
+                for role in present:
+                    printed[i][role] = export.records[i][1].get(role, "")
+        if not dated:
+            continue
+        block = block[block.index(dated[0]) : block.index(dated[-1]) + 1]
+        days = export.days[export.records[dated[0]][0]][0]
+        for role in present:
+            texts = [export.records[i][1].get(role, "") for i in dated]
+            shown = next((t for t in texts if t.strip()), "") or _printed(role, days)
+            if not merged_at or len(dated) == 1:
+                for i, own in zip(dated, texts, strict=True):
                     printed[i][role] = own or shown
                 continue
+            # The block's middle counts the records refused by the baseline too: they are in it.
             chosen = {"top": 0, "middle": len(block) // 2, "bottom": len(block) - 1}[merged_at]
             printed[block[chosen]][role] = shown
     return printed
@@ -276,11 +308,16 @@ def _render_table(export: Export, rng: random.Random, chosen: Options) -> list[s
 
 
 def _render_text(export: Export, rng: random.Random, chosen: Options) -> list[str]:
-    middle = [c for c in TEXT_COLUMNS[1:] if c not in ("barangay", "location", chosen.dropped)]
+    # The date stays first, the barangay left of the location and the remarks right of both
+    # (the text reader finds a remark's pieces at a line's right end).
+    before = [c for c in TEXT_COLUMNS[1:4] if c not in ("barangay", chosen.dropped)]
+    after = [c for c in TEXT_COLUMNS[5:] if c not in ("remarks", chosen.dropped)]
     if chosen.reorder:
-        rng.shuffle(middle)  # the date stays first, the barangay left of the location
-    place_at = rng.randint(0, len(middle))
-    columns = ["date", *middle[:place_at], "barangay", "location", *middle[place_at:]]
+        rng.shuffle(before)
+        rng.shuffle(after)
+    place_at = rng.randint(0, len(after))
+    columns = ["date", *before, "barangay", "location", *after[:place_at], "remarks"]
+    columns += after[place_at:]
     columns = [c for c in columns if c != chosen.dropped]
     header = [f"*YEAR {export.year}", "   ".join(c.upper() for c in columns)]
     lines = [_quoted(line) for line in header]
