@@ -349,3 +349,13 @@ def _render_text(export: Export, rng: random.Random, chosen: Options) -> list[st
 
 def _quoted(line: str) -> str:
     return '"' + line.replace('"', '""') + '"'
+
+
+def run_variants(text: str, seeds: range, label: str) -> Comparison:
+    """Every seeded variant of one export, read and compared with the export's own reading."""
+    export = export_cells(text)
+    total = Comparison()
+    for seed in seeds:
+        rendered, _ = variant(export, seed)
+        total.add(compare(export.days, reading(rendered), f"{label} seed {seed}"))
+    return total
