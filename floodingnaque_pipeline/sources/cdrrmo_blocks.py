@@ -66,6 +66,9 @@ class BlockDates:
         self.title = title
         roles = sorted({role for r in records for role in r.own})
         self.own = {role: [r.own.get(role) for r in records] for role in roles}
+        # Habits the layout allows and only the weather speaks against: the weather then
+        # cannot place a record against them either (one of the two is wrong; refused).
+        self.disputed: dict[str, list[Placement]] = {role: [] for role in roles}
         self.habits = {role: self._admitted_habits(role) for role in roles}
 
     def _admitted_habits(self, role: str) -> dict[str, Placement]:
@@ -85,8 +88,11 @@ class BlockDates:
             ]
             # A record whose own clues conflict with every reading (a remark dated before its
             # date) must not veto a habit the rest of the file confirms.
-            if votes.count(-1) * CONFIRMATIONS_PER_CONTRADICTION <= votes.count(1):
+            against = votes.count(-1) + votes.count(-2)
+            if against * CONFIRMATIONS_PER_CONTRADICTION <= votes.count(1) + votes.count(2):
                 admitted[name] = placement
+            elif votes.count(-2) * CONFIRMATIONS_PER_CONTRADICTION <= votes.count(2):
+                self.disputed[role].append(placement)
         return admitted
 
     def _vote(self, role: str, index: int, anchor: int, anchors: list[int]) -> int:
@@ -101,7 +107,7 @@ class BlockDates:
             return 0
         here, there = self._fits(role, index, anchor), self._fits(role, index, others[0])
         if here != there:
-            return 1 if here else -1
+            return 2 if here else -2
         weather = self.records[index].weather_key
         here_w = bool(weather) and self.records[anchor].weather_key == weather
         there_w = bool(weather) and self.records[others[0]].weather_key == weather
@@ -201,6 +207,7 @@ class BlockDates:
         by_weather = [(c, o) for w, c, o in resolved if w]
         if len({(o.first, o.days) for _, o in by_weather}) == 1:
             combo, outcome = by_weather[0]
+            self._check_undisputed(index, combo, per_role)
             anchors = sorted(
                 {self.records[o.anchor].number for o, opts in zip(combo, per_role, strict=True)
                  if o.anchor is not None and len(opts) > 1}
@@ -217,6 +224,21 @@ class BlockDates:
             f"no date can be established: no date cell of its own, and it lies between the "
             f"blocks {blocks}; no remark, month cell or weather disturbance tells which"
         )
+
+    def _check_undisputed(
+        self, index: int, combo: tuple[Option, ...], per_role: list[list[Option]]
+    ) -> None:
+        roles = [role for role in self.own if self._options(role, index)]
+        for role, option, options in zip(roles, combo, per_role, strict=True):
+            if option.anchor is None or len(options) < 2:
+                continue
+            for placement in self.disputed[role]:
+                if placement.get(index) != option.anchor:  # undecided by it counts too
+                    raise RecordError(
+                        "no date can be established: its weather disturbance ties it to "
+                        f"{option.clue.describe()}, but the way the file prints a block's date "
+                        "once (its top, middle or bottom) does not put it there"
+                    )
 
     def _weather_of(self, option: Option) -> str:
         return self.records[option.anchor].weather_key if option.anchor is not None else ""
