@@ -26,6 +26,8 @@ def _dates(text: str) -> dict[int | None, list[date]]:
 
 
 def test_a_date_printed_once_for_a_block_serves_the_block_in_the_text_layout() -> None:
+    # "May 6" printed once beside record 2 for records 1-3, "June 9" beside record 5 for 4-5;
+    # every record prints its MONTH cell, which tells the two blocks apart.
     text = _export(
         "*YEAR 2025",
         _HEADER,
@@ -33,15 +35,16 @@ def test_a_date_printed_once_for_a_block_serves_the_block_in_the_text_layout() -
         "May 6,",
         '2   2025   1610H   MAY   Tambo     Knee   19"  Easterlies   14.5162085   120.9995381',
         '3   1620H   MAY   Tambo     Knee   19"  Easterlies   14.5162085   120.9995381',
-        '4   1700H   MAY   Tambo     Knee   19"  Habagat   14.5162085   120.9995381',
-        "May 9,",
-        '5   2025   1710H   MAY   Tambo     Knee   19"  Habagat   14.5162085   120.9995381',
+        '4   1700H   JUNE   Tambo     Knee   19"  Easterlies   14.5162085   120.9995381',
+        "June 9,",
+        '5   2025   1710H   JUNE   Tambo     Knee   19"  Easterlies   14.5162085   120.9995381',
     )
     got = _dates(text)
-    may6, may9 = [date(2025, 5, 6)], [date(2025, 5, 9)]
-    assert got == {1: may6, 2: may6, 3: may6, 4: may9, 5: may9}
+    may6, june9 = [date(2025, 5, 6)], [date(2025, 6, 9)]
+    assert got == {1: may6, 2: may6, 3: may6, 4: june9, 5: june9}
     [record_3] = [e for e in parse_text_export(text).records if e.source_record == 3]
     assert "block date 'May 6, 2025'" in record_3.date_evidence
+    assert "MONTH cell 'MAY'" in record_3.date_evidence
 
 
 def test_a_remark_wrapped_over_three_lines_is_joined() -> None:

@@ -232,7 +232,9 @@ class BlockDates:
         for role, option, options in zip(roles, combo, per_role, strict=True):
             if option.anchor is None or len(options) < 2:
                 continue
-            for placement in self.disputed[role]:
+            # A habit the layout allows that leaves the record undecided (the border of two
+            # blocks printed mid-block) is no licence for the weather either.
+            for placement in [*self.disputed[role], *self.habits[role].values()]:
                 if placement.get(index) != option.anchor:  # undecided by it counts too
                     raise RecordError(
                         "no date can be established: its weather disturbance ties it to "
