@@ -48,10 +48,13 @@ STATION_FIELDS = (
 FLOOD_FIELDS = (
     "event_date", "barangay", "barangay_inferred", "location_text", "latitude", "longitude",
     "depth_class", "depth_in", "weather_disturbance", "date_evidence", "source_record",
+    "range_day",
 )  # fmt: skip
 PROVENANCE = ("source_file", "source_row")
 STATION_KEY = ("station", "observed_on")  # a later file for the same day takes the day over
-FLOOD_KEY = PROVENANCE  # an event has no natural key: it is where it stands in its file
+# An event has no natural key: it is where it stands in its file, and which day of a printed
+# range it labels (0 for a one-day record; migration 0012).
+FLOOD_KEY = (*PROVENANCE, "range_day")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,7 +60,7 @@ class FloodEvent(Base):
 
     __tablename__ = "flood_events"
     __table_args__ = (
-        UniqueConstraint("source_file", "source_row"),
+        UniqueConstraint("source_file", "source_row", "range_day"),
         CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
         CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
         CheckConstraint("depth_in > 0", name="depth_positive"),
@@ -82,6 +83,8 @@ class FloodEvent(Base):
     source_record: Mapped[int | None] = mapped_column(Integer)
     source_file: Mapped[str] = mapped_column(String(512))
     source_row: Mapped[int] = mapped_column(Integer)
+    # Day of a printed date range ("1 and 2": 0, 1); 0 for a one-day record (migration 0012).
+    range_day: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     ingested_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=func.current_timestamp()
     )

@@ -14,8 +14,9 @@ before it. Pure module.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from floodingnaque_pipeline.sources.cdrrmo_fields import RecordError
 
@@ -27,6 +28,9 @@ REMARK_LAG_DAYS = 2
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _DAYS = _DAY + r"(?:\s*(?:-|to|and|&)\s*(\d{1,2}))?"  # "20-21", "1 and 2": a multi-day flood
+# "0000H", "2400H", "00:00", "12:00 AM": the water went down at midnight, i.e. the flood was
+# over by the end of the day before.
+_MIDNIGHT = re.compile(r"(?<![\d:])(?:0000|2400|00:00|24:00|12:00\s*a\.?m\.?)\s*H?\b", re.I)
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
     ("day month", re.compile(rf"\b{_DAYS}\s*[- ]?\s*{_MONTH}(?:\s*,?\s*(\d{{4}}))?", re.I)),
@@ -48,6 +52,12 @@ class DateClue:
     day: int | None = None
     last_day: int | None = None  # end of a printed range ("20-21" -> 21)
     lag_days: int = 0  # how many days after the flood this clue may name
+    midnight: bool = False  # a subsidence at 0000H: the flood ended the day before
+
+    @property
+    def days(self) -> int:
+        """How many days the clue labels: 2 for a printed range "1 and 2"."""
+        return self.last_day - self.day + 1 if self.last_day and self.day else 1
 
     def describe(self) -> str:
         return f"{self.kind} {self.text!r} (line {self.line})"
@@ -58,6 +68,13 @@ def read_clue(kind: str, text: str, line: int, lag_days: int = 0) -> DateClue | 
     squashed = " ".join(text.split())
     if not squashed:
         return None
+    clue = _read_parts(kind, squashed, line, lag_days)
+    if clue is not None and lag_days and _MIDNIGHT.search(squashed):
+        return replace(clue, midnight=True)
+    return clue
+
+
+def _read_parts(kind: str, squashed: str, line: int, lag_days: int) -> DateClue | None:
     for name, pattern in _PATTERNS:
         match = pattern.search(squashed)
         if not match:
@@ -101,9 +118,31 @@ def _clue(
     )
 
 
-def resolve_date(clues: list[DateClue], file_year: int | None) -> tuple[date, str]:
+class Dated(NamedTuple):
+    """A record's date: its first day, the evidence text, and how many days it labels (a
+    printed range "1 and 2" floods both days)."""
+
+    first: date
+    evidence: str
+    days: int = 1
+
+    def each_day(self) -> list[tuple[date, str]]:
+        """(day, evidence) for every day of the range; the evidence names which day it is."""
+        if self.days == 1:
+            return [(self.first, self.evidence)]
+        return [
+            (self.first + timedelta(days=k), f"{self.evidence}; day {k + 1} of {self.days}")
+            for k in range(self.days)
+        ]
+
+
+def resolve_date(clues: list[DateClue], file_year: int | None) -> Dated:
     """One date and its evidence text from a record's clues; RecordError when none can be
-    established or when two clues disagree (the reason names both)."""
+    established or when two clues disagree (the reason names both).
+
+    A subsidence remark (a clue with `lag_days`) bounds the flood: on or before the day it
+    names, and before that day when the water went down at midnight. Alone, it dates the
+    record by that bound (the latest day it allows), and the evidence says so."""
     direct = [c for c in clues if c.lag_days == 0]
     lagged = [c for c in clues if c.lag_days > 0]
     year = _agree(direct, "year") or file_year
@@ -113,11 +152,7 @@ def resolve_date(clues: list[DateClue], file_year: int | None) -> tuple[date, st
     if (month is None or day is None) and lagged:
         remark = next((c for c in lagged if c.month and c.day), None)
         if remark is not None:
-            for field, have in (("month", month), ("day", day)):
-                if have is not None and have != getattr(remark, field):
-                    other = next(c for c in direct if getattr(c, field) == have)
-                    raise RecordError(_conflict(other, remark, field))
-            return _date(remark.year or year, remark.month, remark.day, [remark])
+            return _by_subsidence(remark, year, month, day, direct)
     if year is None or month is None or day is None:
         seen = "; ".join(c.describe() for c in clues) or "no date cell, block date or remark"
         missing = ", ".join(
@@ -126,8 +161,25 @@ def resolve_date(clues: list[DateClue], file_year: int | None) -> tuple[date, st
         raise RecordError(f"no date can be established ({missing} unknown): {seen}")
     event_day = _date(year, month, day, used)
     for remark in lagged:
-        _check_lagged(event_day[0], remark, used)
+        _check_lagged(event_day, remark, used)
     return event_day
+
+
+def _by_subsidence(
+    remark: DateClue, year: int | None, month: int | None, day: int | None, direct: list[DateClue]
+) -> Dated:
+    named = _date(remark.year or year, remark.month or 0, remark.day or 0, [remark]).first
+    bound = named - timedelta(days=1) if remark.midnight else named
+    for field, have in (("month", month), ("day", day)):
+        if have is not None and have != getattr(bound, field):
+            other = next(c for c in direct if getattr(c, field) == have)
+            raise RecordError(_conflict(other, remark, field))
+    why = "the day before, as it subsided at midnight" if remark.midnight else "that day"
+    return Dated(
+        bound,
+        f"{remark.describe()}: flood on or before {bound}; dated {why} by the subsidence rule "
+        "(no date cell)",
+    )
 
 
 def _agree(clues: list[DateClue], field: str) -> int | None:
@@ -138,24 +190,30 @@ def _agree(clues: list[DateClue], field: str) -> int | None:
     return getattr(found[0], field) if found else None
 
 
-def _check_lagged(event_day: date, remark: DateClue, used: list[DateClue]) -> None:
+def _check_lagged(dated: Dated, remark: DateClue, used: list[DateClue]) -> None:
+    """The remark must name a day within `lag_days` after the flood's last day (after it, not
+    on it, when the water went down at midnight)."""
+    last = dated.first + timedelta(days=dated.days - 1)
     if remark.month is None or remark.day is None:
         if remark.month is not None and remark.month not in (
-            event_day.month,
-            (event_day + timedelta(days=remark.lag_days)).month,
+            last.month,
+            (last + timedelta(days=remark.lag_days)).month,
         ):
             raise RecordError(_conflict(used[0], remark, "month"))
         return
-    for year in (event_day.year, event_day.year + 1):
+    earliest = 1 if remark.midnight else 0
+    for year in (last.year, last.year + 1):
         try:
             named = date(remark.year or year, remark.month, remark.day)
         except ValueError:
             continue
-        if 0 <= (named - event_day).days <= remark.lag_days:
+        if earliest <= (named - last).days <= remark.lag_days:
             return
+    when = "the day after it" if remark.midnight else "it"
     raise RecordError(
-        f"conflicting dates: {', '.join(c.describe() for c in used)} gives {event_day}, "
-        f"but {remark.describe()} is not within {remark.lag_days} days after it"
+        f"conflicting dates: {', '.join(c.describe() for c in used)} gives {last}, "
+        f"but {remark.describe()} is not within {remark.lag_days} days after {when}"
+        + (" (a subsidence at midnight ends the day before)" if remark.midnight else "")
     )
 
 
@@ -166,7 +224,7 @@ def _conflict(first: DateClue, second: DateClue, field: str) -> str:
     )
 
 
-def _date(year: int | None, month: int, day: int, used: list[DateClue]) -> tuple[date, str]:
+def _date(year: int | None, month: int, day: int, used: list[DateClue]) -> Dated:
     evidence = " + ".join(c.describe() for c in used)
     if year is None:
         raise RecordError(f"no year for {evidence} (no year in the file's title or cells)")
@@ -175,6 +233,33 @@ def _date(year: int | None, month: int, day: int, used: list[DateClue]) -> tuple
     except ValueError:
         raise RecordError(f"impossible date {year}-{month:02d}-{day:02d} from {evidence}") from None
     ranged = next((c for c in used if c.last_day), None)
-    if ranged is not None:
-        evidence += f"; first day of the printed range {ranged.day}-{ranged.last_day}"
-    return value, evidence
+    if ranged is None:
+        return Dated(value, evidence)
+    try:
+        date(year, month, ranged.last_day or day)
+    except ValueError:
+        raise RecordError(
+            f"impossible range {ranged.day}-{ranged.last_day} in month {month} from {evidence}"
+        ) from None
+    evidence += f"; printed range {ranged.day}-{ranged.last_day} labels each of its days"
+    return Dated(value, evidence, ranged.days)
+
+
+def read_numeric_clue(kind: str, text: str, line: int, month: int | None = None) -> DateClue | None:
+    """'5/20/2023' as Excel prints dates in the Philippines: month/day/year, or day/month/year
+    when only that is a date or when the record's MONTH cell says so; the kind names the
+    reading used (a month cell that disagrees then refuses the record, naming both)."""
+    match = re.search(r"\b(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)?\d\d)\b", text)
+    if match is None:
+        return None
+    first, second, year = (int(g) for g in match.groups())
+    year += 2000 if year < 100 else 0
+    readings = [(first, second, "m/d/y"), (second, first, "d/m/y")]
+    readings.sort(key=lambda r: month is not None and r[0] != month)
+    for month_of, day, reading in readings:
+        try:
+            date(year, month_of, day)
+        except ValueError:
+            continue
+        return DateClue(f"{kind} ({reading})", " ".join(text.split()), line, year, month_of, day)
+    return None

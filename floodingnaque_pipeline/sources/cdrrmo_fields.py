@@ -50,6 +50,9 @@ class FloodEvent:
     # (line 25)"; an analyst can check every label against the printed export.
     date_evidence: str = ""
     source_record: int | None = None  # the record number printed in the export ('#' column)
+    # 0 for a one-day record; a record printed with a range ("1 and 2") gives one event per
+    # day, numbered 0, 1 ... so (file, row, range_day) stays unique per stored row.
+    range_day: int = 0
 
 
 class RecordError(ValueError):
@@ -116,6 +119,7 @@ def build_event(
     disturbance_text: str,
     row_number: int,
     source_record: int | None,
+    range_day: int = 0,
     today: date | None = None,
 ) -> FloodEvent:
     """One record's cells -> FloodEvent, or RecordError with the reason. `today` (default:
@@ -137,6 +141,7 @@ def build_event(
         row_number=row_number,
         date_evidence=date_evidence,
         source_record=source_record,
+        range_day=range_day,
     )
 
 

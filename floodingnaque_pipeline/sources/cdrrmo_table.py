@@ -22,7 +22,7 @@ import re
 from datetime import date
 
 from floodingnaque_pipeline.sources.cdrrmo_fields import FloodEvent, RecordError, build_event
-from floodingnaque_pipeline.sources.cdrrmo_table_dates import BlockDates
+from floodingnaque_pipeline.sources.cdrrmo_table_dates import block_dates
 from floodingnaque_pipeline.sources.cdrrmo_table_grid import Grid, TableRecord, read_grid
 from floodingnaque_pipeline.sources.csv_files import whole_file
 from floodingnaque_pipeline.sources.records import ParseResult, Rejection
@@ -39,7 +39,7 @@ def parse_table_export(text: str) -> ParseResult[FloodEvent]:
     if not isinstance(grid, Grid):
         return whole_file(f"not a table-from-PDF export: {grid}")
     lines = text.splitlines()
-    dates = BlockDates(grid)
+    dates = block_dates(grid)
     result: ParseResult[FloodEvent] = ParseResult()
     first_seen: dict[int, int] = {}
     for index, record in enumerate(grid.records):
@@ -51,17 +51,17 @@ def parse_table_export(text: str) -> ParseResult[FloodEvent]:
                     f"{first_seen[record.number]})"
                 )
             first_seen[record.number] = record.number_line
-            event_date, evidence = dates.date_of(index)
-            event = _event(record, event_date, evidence)
+            dated = dates.date_of(index)
+            events = [_event(record, day, why, k) for k, (day, why) in enumerate(dated.each_day())]
         except RecordError as error:
             reason = f"record #{record.number}: {error}"
             result.rejections.append(Rejection(record.first_line, raw_row, reason))
             continue
-        result.records.append(event)
+        result.records.extend(events)
     return result
 
 
-def _event(record: TableRecord, event_date: date, evidence: str) -> FloodEvent:
+def _event(record: TableRecord, event_date: date, evidence: str, range_day: int) -> FloodEvent:
     latitude, longitude = _coordinates(record)
     return build_event(
         event_date=event_date,
@@ -74,6 +74,7 @@ def _event(record: TableRecord, event_date: date, evidence: str) -> FloodEvent:
         disturbance_text=record.text("weather"),
         row_number=record.first_line,
         source_record=record.number,
+        range_day=range_day,
     )
 
 

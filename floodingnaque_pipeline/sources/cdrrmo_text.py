@@ -18,9 +18,9 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import asdict, dataclass, replace
-from datetime import date
 
-from floodingnaque_pipeline.sources.cdrrmo_dates import DateClue, read_clue, resolve_date
+from floodingnaque_pipeline.sources.cdrrmo_blocks import BlockDates, RecordClues
+from floodingnaque_pipeline.sources.cdrrmo_dates import DateClue, read_clue, read_numeric_clue
 from floodingnaque_pipeline.sources.cdrrmo_fields import FloodEvent, RecordError, build_event
 from floodingnaque_pipeline.sources.cdrrmo_text_barangay import Placement, place
 from floodingnaque_pipeline.sources.cdrrmo_text_cells import RecordCells, read_cells
@@ -77,50 +77,38 @@ def _clue(
     text = " ".join(c.text for c in chunks)
     clue = read_clue(kind, text, chunks[0].line, lag_days)
     if clue is None or clue.month is None:
-        clue = _numeric_clue(kind, text, chunks[0].line, month) or clue
+        clue = read_numeric_clue(kind, text, chunks[0].line, month) or clue
     return _SpanClue(**asdict(clue), last_line=chunks[-1].line) if clue else None
 
 
-def _numeric_clue(kind: str, text: str, line: int, month: int | None) -> DateClue | None:
-    """'5/20/2023': month/day/year as the Philippines writes it, day/month/year when only that
-    is a date or when the MONTH cell says so; the kind names the reading used."""
-    match = re.match(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b", text)
-    if match is None:
-        return None
-    first, second, year = (int(g) for g in match.groups())
-    year += 2000 if year < 100 else 0
-    readings = [(first, second, "m/d/y"), (second, first, "d/m/y")]
-    readings.sort(key=lambda r: month is not None and r[0] != month)
-    for month_of, day, reading in readings:
-        try:
-            date(year, month_of, day)
-        except ValueError:
-            continue
-        return DateClue(f"{kind} ({reading})", " ".join(text.split()), line, year, month_of, day)
-    return None
-
-
-def _event_date(
-    cells: RecordCells, title: tuple[int, int] | None, year: int | None
-) -> tuple[date, str]:
+def _record_clues(number: int, cells: RecordCells) -> RecordClues:
+    """The record's own date cell and MONTH cell, its subsidence remark and its weather, for
+    the block model shared with the table layout (`cdrrmo_blocks`)."""
     months = [c for c in (_clue("MONTH cell", [m]) for m in cells.month_cells) if c]
-    date_cell = _clue("date cell", cells.date_parts, month=months[0].month if months else None)
-    clues = [c for c in (date_cell, *months) if c]
+    month = months[0] if months else None
+    date_cell = _clue("date cell", cells.date_parts, month=month.month if month else None)
+    if date_cell is not None and not (date_cell.month or date_cell.day):
+        date_cell = None  # a year alone ("2025") is no date cell
     remark = _clue("subsidence remark", cells.remark, SUBSIDENCE_LAG_DAYS)
-    if not clues and not (remark and remark.month and remark.day):
-        shown = [
-            " ".join(c.text for c in part) for part in (cells.date_parts, cells.remark) if part
-        ]
-        what = f"unreadable: {'; '.join(map(repr, shown))}" if shown else "none printed"
-        raise RecordError(
-            f"no date can be established: no date cell, MONTH cell or subsidence remark ({what})"
-        )
+    remarks = [remark] if remark is not None and remark.month is not None else []
+    return RecordClues(number, {"date": date_cell, "month": month}, remarks, cells.disturbance)
+
+
+def _check_title_year(date_cell: DateClue | None, title: tuple[int, int] | None) -> None:
     if date_cell and date_cell.year and title and date_cell.year != title[0]:
         raise RecordError(
             f"conflicting dates: {date_cell.describe()} says year {date_cell.year}, "
             f"title '*YEAR {title[0]}' (line {title[1]}) says year {title[0]}"
         )
-    return resolve_date([*clues, *([remark] if remark else [])], year)
+
+
+def _latitude_first(numbers: list[str]) -> tuple[str, str]:
+    """(latitude, longitude): printed in that order, unless the columns were swapped, which a
+    longitude (over 90 degrees) in the first place shows."""
+    lat, lon = (numbers + ["", ""])[:2]
+    if lat and lon and abs(float(lat)) > 90 >= abs(float(lon)):
+        return lon, lat
+    return lat, lon
 
 
 def _file_year(title: tuple[int, int] | None, cells: list[RecordCells]) -> int | None:
@@ -139,6 +127,8 @@ def parse_text_export(text: str) -> ParseResult[FloodEvent]:
     title = title_year(lines)
     cells = [read_cells(record) for record in records]
     year = _file_year(title, cells)
+    clues = [_record_clues(r.number, c) for r, c in zip(records, cells, strict=True)]
+    dates = BlockDates(clues, year)
     result: ParseResult[FloodEvent] = ParseResult()
     straddling = Placement("", "", None)  # a barangay cell printed across the last anchor
     for index, (record, record_cells) in enumerate(zip(records, cells, strict=True)):
@@ -151,25 +141,29 @@ def parse_text_export(text: str) -> ParseResult[FloodEvent]:
         straddling = placement
         first = record.lines[0].number
         try:
-            event_date, evidence = _event_date(record_cells, title, year)
-            lat, lon = (record_cells.coordinates + ["", ""])[:2]
-            event = build_event(
-                event_date=event_date,
-                date_evidence=evidence,
-                barangay_text=placement.barangay_text,
-                location_text=placement.location,
-                latitude_text=lat,
-                longitude_text=lon,
-                depth_text=record_cells.depth_text,
-                disturbance_text=record_cells.disturbance,
-                row_number=first,
-                source_record=record.number,
-            )
+            _check_title_year(clues[index].own["date"], title)
+            lat, lon = _latitude_first(record_cells.coordinates)
+            events = [
+                build_event(
+                    event_date=event_date,
+                    date_evidence=evidence,
+                    barangay_text=placement.barangay_text,
+                    location_text=placement.location,
+                    latitude_text=lat,
+                    longitude_text=lon,
+                    depth_text=record_cells.depth_text,
+                    disturbance_text=record_cells.disturbance,
+                    row_number=first,
+                    source_record=record.number,
+                    range_day=k,
+                )
+                for k, (event_date, evidence) in enumerate(dates.date_of(index).each_day())
+            ]
         except RecordError as exc:
             raw = "\n".join(line.raw for line in record.lines)
             result.rejections.append(Rejection(first, raw, f"record {record.number}: {exc}"))
             continue
-        result.records.append(event)
+        result.records.extend(events)
     if leftover:
         raw = "\n".join(line.raw for line in leftover)
         reason = f"lines after the last numbered record ({len(records)}) carry no record number"

@@ -29,9 +29,10 @@ from floodingnaque_pipeline.sources.cdrrmo_text_lines import (
     TextRecord,
 )
 
-_MONTH_FIRST_HEAD = re.compile(rf"^{MONTH}\.?(?:\s+\d{{1,2}}\b,?(?:\s*\d{{4}}\b)?)?", re.I)
+_RANGE = r"(?:\s*(?:-|to|and|&)\s*\d{1,2}\b)?"  # "May 6-7", "1 and 2 June": every day floods
+_MONTH_FIRST_HEAD = re.compile(rf"^{MONTH}\.?(?:\s+\d{{1,2}}\b{_RANGE},?(?:\s*\d{{4}}\b)?)?", re.I)
 _DAY_FIRST_HEAD = re.compile(
-    rf"^\d{{1,2}}(?:st|nd|rd|th)?\s*[- ]?\s*{MONTH}[a-z]*\.?(?:,?\s*\d{{4}}\b)?", re.I
+    rf"^\d{{1,2}}(?:st|nd|rd|th)?{_RANGE}\s*[- ]?\s*{MONTH}[a-z]*\.?(?:,?\s*\d{{4}}\b)?", re.I
 )
 _DATE_MORE = re.compile(r"^(?:\d{1,2},?\s+\d{4}\b|\d{1,2},|\d{4}\b)")
 _BARE_MONTH = re.compile(rf"^{MONTH}\.?$", re.I)
@@ -39,9 +40,16 @@ _TIME = re.compile(r"^(?:\d{3,4}\s*H|\d{1,2}:\d{2}\s*(?:H|[AP]\.?M\.?)?)$", re.I
 _INCHES = re.compile(r'^(\d{1,2})\s*(?:"|in\.?|inches)$', re.I)
 _COORD = re.compile(r"-?\b\d{1,3}\.\d{4,}\b")
 _TEMPERATURE = re.compile(r"-?\d+(?:\.\d+)?\s*°\s*C?(?:\s*-\s*\d+(?:\.\d+)?(?:\s*°\s*C?)?)?|°\s*C?")
-_REMARK = re.compile(  # a dated piece of "Subsided as of 2350H, 19 July 2025"
-    rf"^(?:of\s+\d.*|\d{{1,4}},?|\d{{1,2}}\s*{MONTH}[a-z]*\.?\s*\d*"
-    rf"|{MONTH}[a-z]*\.?\s*\d{{1,4}}(?:\s*,?\s*\d{{1,4}})?)$",
+# A dated piece of "Subsided as of 2350H, 19 July 2025", wherever the cell wrapped it: "of
+# 2350H,", "1530H 24 July", "19 July", "2025"; a time may open the piece.
+_REMARK = re.compile(
+    rf"^(?:of\s+\d.*|(?:\d{{3,4}}\s*H,?\s+)?(?:\d{{1,4}},?|\d{{1,2}}\s*{MONTH}[a-z]*\.?\s*\d*"
+    rf"|{MONTH}[a-z]*\.?\s*\d{{1,4}}(?:\s*,?\s*\d{{1,4}})?))$",
+    re.I,
+)
+_STRICT_REMARK = re.compile(
+    rf"^(?:of\s+\d{{3,4}}\s*H.*|\d{{3,4}}\s*H,?(?:\s+\d{{1,2}}\s*{MONTH}[a-z]*\.?(?:\s+\d{{4}})?)?"
+    rf"|\d{{1,2}}\s*{MONTH}[a-z]*\.?(?:\s+\d{{4}})?|(?:19|20)\d\d)$",
     re.I,
 )
 _DEPTH = re.compile(r"\b(?:half[\s-]*)?(?:gutter|knee|waist|chest|tire|tyre)\b", re.I)
@@ -133,13 +141,20 @@ def _take_remark(lines: list[list[Chunk]], cells: RecordCells) -> None:
                 started = True
                 cells.remark.append(chunk)
                 chunks.remove(chunk)
-        # The remark column is right of all but ACTIONS TAKEN ("Monitor"): its piece on this
-        # line is the last or second-last one.
-        for last in reversed(chunks[-2:] if started else []):
-            if _REMARK.match(last.text) and not _INCHES.match(last.text):
-                cells.remark.append(last)
-                chunks.remove(last)
-                break
+        if started and (piece := _remark_piece(chunks)):
+            cells.remark.append(piece)
+            chunks.remove(piece)
+
+
+def _remark_piece(chunks: list[Chunk]) -> Chunk | None:
+    """The remark's piece on one line. Where the remark column is right of all but ACTIONS
+    TAKEN ("Monitor"), it is the last or second-last piece; an export with other columns right
+    of it shows the piece elsewhere, so there only an unmistakable one counts (a time, a day
+    and month, a year: never a bare small number, which may be a street's)."""
+    for last in reversed(chunks[-2:]):
+        if _REMARK.match(last.text) and not _INCHES.match(last.text):
+            return last
+    return next((c for c in reversed(chunks) if _STRICT_REMARK.match(c.text)), None)
 
 
 def _words(text: str) -> list[str]:
