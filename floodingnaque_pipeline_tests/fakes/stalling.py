@@ -124,3 +124,20 @@ class TrickleServer(_Server):
         # an empty read (EOF) here.
         if not conn.recv(1):
             self.client_hung_up.set()
+
+
+class HeaderTrickleServer(_Server):
+    """Answers 200, but sends its status line and headers one byte every `every` seconds
+    (an answer whose every byte resets a read timeout). Counts the requests it got."""
+
+    def __init__(self, *, every: float = 0.2) -> None:
+        super().__init__()
+        self.every = every
+
+    def serve(self, conn: socket.socket) -> None:
+        conn.recv(65536)
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Padding: " + b"." * 400 + b"\r\n\r\n"
+        for start in range(len(head)):
+            if self.stopping.wait(self.every):
+                return
+            conn.sendall(head[start : start + 1])
