@@ -20,7 +20,8 @@ from floodingnaque_pipeline_tests.labels_support import query
 from floodingnaque_pipeline_tests.webhook_receiver import WebhookReceiver
 
 READ_ONLY = "default_transaction_read_only"
-REPOSITORY = dg.Definitions(sensors=[run_failure_alert_sensor]).get_repository_def()
+# The daemon evaluates a sensor with its code location's repository name (Definitions' own).
+REPOSITORY_NAME = dg.Definitions(sensors=[run_failure_alert_sensor]).get_repository_def().name
 
 
 @dg.op
@@ -37,7 +38,7 @@ def _tick(instance: dg.DagsterInstance, db_url: str, cursor: str | None) -> str 
     """One evaluation; returns the cursor the daemon would store."""
     database = DatabaseResource(database_url=db_url)  # a fresh engine, as a new tick has
     with dg.build_sensor_context(
-        instance=instance, cursor=cursor, repository_def=REPOSITORY,
+        instance=instance, cursor=cursor, repository_name=REPOSITORY_NAME,
         resources={"database": database},
     ) as context:  # fmt: skip
         result = run_failure_alert_sensor.evaluate_tick(context)
