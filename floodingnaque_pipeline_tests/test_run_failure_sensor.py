@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import dagster as dg
 import pytest
+from dagster._core.definitions.run_status_sensor_definition import RunStatusSensorCursor
 from sqlalchemy import create_engine, text
 
 from floodingnaque_pipeline.db.session import AppDatabase
@@ -119,3 +120,17 @@ def test_a_failed_insert_keeps_the_cursor_and_the_next_tick_delivers(
         ("run_failure", run_id)
     ]
     assert receiver.keys == [f"run_failure:{run_id}"]
+
+
+def test_the_cursor_of_the_replaced_run_failure_sensor_is_carried_on(
+    app_db: AppDatabase, db_url: str
+):
+    # The daemon keeps a sensor's cursor by name: the run_failure_sensor this replaced left a
+    # RunStatusSensorCursor. Failures it already handled are not queued again; later ones are.
+    instance = dg.DagsterInstance.ephemeral()
+    _fail_directly(instance)
+    [handled] = instance.fetch_run_status_changes(dg.DagsterEventType.RUN_FAILURE, limit=1).records
+    old_cursor = RunStatusSensorCursor(record_id=handled.storage_id).to_json()
+    later = _fail_directly(instance)
+    assert _tick(instance, db_url, old_cursor) != old_cursor
+    assert query(app_db, "SELECT dedup_key FROM alert_outbox") == [(f"run_failure:{later}",)]
