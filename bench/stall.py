@@ -21,6 +21,8 @@ from floodingnaque_pipeline.resources.open_meteo import OpenMeteoResource
 from floodingnaque_pipeline.sources.http_client import ApiError
 from floodingnaque_pipeline_tests.fakes.stalling import HeaderTrickleServer, TrickleServer
 
+ENDED_AFTER_S: dict[str, float] = {}
+
 
 def _open_meteo() -> None:
     with TrickleServer(body_bytes=100_000, piece=64, every=5.0) as server:
@@ -29,7 +31,8 @@ def _open_meteo() -> None:
         try:
             client.get_json(server.url, {"latitude": "14.5"})
         except ApiError as error:
-            print(f"open_meteo: ended after {time.monotonic() - started:.0f} s: {error}")
+            ENDED_AFTER_S["open_meteo_s"] = time.monotonic() - started
+            print(f"open_meteo: ended after {ENDED_AFTER_S['open_meteo_s']:.0f} s: {error}")
 
 
 def _webhook() -> None:
@@ -39,7 +42,8 @@ def _webhook() -> None:
         try:
             client.post({"kind": "bench"}, idempotency_key="bench")
         except WebhookError as error:
-            print(f"webhook: ended after {time.monotonic() - started:.0f} s: {error}")
+            ENDED_AFTER_S["webhook_s"] = time.monotonic() - started
+            print(f"webhook: ended after {ENDED_AFTER_S['webhook_s']:.0f} s: {error}")
 
 
 def main() -> None:
@@ -48,6 +52,7 @@ def main() -> None:
         thread.start()
     for thread in threads:
         thread.join()
+    print("RESULT " + " ".join(f"{k}={v:.0f}" for k, v in sorted(ENDED_AFTER_S.items())))
 
 
 if __name__ == "__main__":
