@@ -138,15 +138,12 @@ def test_failed_run_is_reported_after_an_outage(app_db, db_url):
     result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
     assert not result.success
     database = {"database": DatabaseResource(database_url=db_url)}
-    for _ in range(2):  # evaluated twice (Dagster re-evaluating the run): queued once
-        with dg.build_run_status_sensor_context(
-            sensor_name="run_failure_alert_sensor",
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-            dagster_event=result.get_run_failure_event(),
-            resources=database,
-        ) as status_context:
-            run_failure_alert_sensor(status_context.for_run_failure())
+    cursor = None
+    for _ in range(2):  # evaluated twice (the same cursor again, as after a failed tick): once
+        with dg.build_sensor_context(instance=instance, resources=database) as context:
+            tick = run_failure_alert_sensor(context)
+        cursor = cursor or tick.cursor
+    assert cursor is not None
     down = _sender(db_url, _refused_url())
     for _ in range(3):
         assert "1 undelivered" in _tick(instance, down)

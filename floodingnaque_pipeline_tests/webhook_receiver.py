@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -14,6 +15,8 @@ class WebhookReceiver:
         self.received: list[dict[str, Any]] = []  # every POST, delivered or answered with an error
         self.delivered: list[dict[str, Any]] = []  # the ones answered 2xx
         self.script: deque[int] = deque()  # status codes for the next requests; then 200
+        self.keys: list[str | None] = []  # each POST's Idempotency-Key header, in arrival order
+        self.delay_s = 0.0  # how long each answer takes (overlapping senders overlap here)
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -21,6 +24,8 @@ class WebhookReceiver:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 status = receiver.script.popleft() if receiver.script else 200
                 receiver.received.append(body)
+                receiver.keys.append(self.headers.get("Idempotency-Key"))
+                time.sleep(receiver.delay_s)
                 if status < 300:
                     receiver.delivered.append(body)
                 self.send_response(status)

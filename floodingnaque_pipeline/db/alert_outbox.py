@@ -1,8 +1,9 @@
 """The alert outbox: enqueue (idempotent), pick due alerts, record deliveries and failures.
 
 Writers enqueue inside the transaction that decides the alert, so an alert exists exactly when
-its cause was committed. One sender delivers: a failed POST keeps the row, counts the attempt,
-keeps the error and waits an exponentially growing delay before the next try (across ticks).
+its cause was committed. A sender claims a row (db/alert_lease.py) before POSTing it; a failed
+POST keeps the row, counts the attempt, keeps the error and waits an exponentially growing delay
+before the next try (across ticks).
 """
 
 from __future__ import annotations
@@ -86,8 +87,9 @@ def mark_delivered(session: Session, alert_id: int, now: datetime | None = None)
     session.execute(
         update(AlertOutbox)
         .where(AlertOutbox.id == alert_id)
-        .values(delivered_at=moment, last_attempt_at=moment, attempts=AlertOutbox.attempts + 1)
-    )
+        .values(delivered_at=moment, last_attempt_at=moment, attempts=AlertOutbox.attempts + 1,
+                lease_owner=None, lease_expires_at=None)
+    )  # fmt: skip
 
 
 def retry_delay_s(attempts: int, first_retry_s: float = FIRST_RETRY_S) -> float:
@@ -113,6 +115,8 @@ def mark_failed(
             last_error=error[:ERROR_CHARS],
             last_attempt_at=moment,
             next_attempt_at=next_attempt,
+            lease_owner=None,
+            lease_expires_at=None,
         )  # fmt: skip
     )
     return next_attempt

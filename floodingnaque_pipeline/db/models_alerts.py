@@ -14,7 +14,8 @@ from floodingnaque_pipeline.db.types import BigId, JSONDocument, UTCDateTime
 
 class AlertOutbox(Base):
     """One alert to POST. `dedup_key` makes enqueueing idempotent (a re-run adds nothing);
-    `delivered_at` stays NULL until the webhook accepted it."""
+    `delivered_at` stays NULL until the webhook accepted it; a sender claims a row (lease) before
+    POSTing it."""
 
     __tablename__ = "alert_outbox"
     __table_args__ = (Index("ix_alert_outbox_delivered_at_next_attempt_at", "delivered_at",
@@ -34,3 +35,6 @@ class AlertOutbox(Base):
         UTCDateTime, server_default=func.current_timestamp()
     )
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Claimed by one sender until `lease_expires_at`: no other sender POSTs the row meanwhile.
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

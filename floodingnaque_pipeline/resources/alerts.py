@@ -13,6 +13,11 @@ class AlertWebhookResource(dg.ConfigurableResource):
     url: str | None = Field(default=None, description="Webhook URL; unset: alerts are logged.")
     attempts: int = Field(default=3, description="POST attempts per alert within one tick.")
     backoff_s: float = Field(default=1.0, description="First retry delay, doubled each time.")
+    timeout_s: float = Field(
+        default=30.0,
+        description="Total deadline of one POST, from connect to the answer's headers; a "
+        "trickling answer is cut there and retried.",
+    )
     retry_after_s: float = Field(
         default=FIRST_RETRY_S,
         description="Delay before a failed alert is tried again on a later tick; doubled after "
@@ -20,7 +25,7 @@ class AlertWebhookResource(dg.ConfigurableResource):
     )
 
     def client(self) -> WebhookClient:
-        return WebhookClient(self.url, self.attempts, self.backoff_s)
+        return WebhookClient(self.url, self.attempts, self.backoff_s, self.timeout_s)
 
 
 def alert_webhook_from_env() -> AlertWebhookResource:

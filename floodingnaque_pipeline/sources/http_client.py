@@ -29,6 +29,13 @@ from floodingnaque_pipeline.sources.http_failures import (
     failure_kind,
     host_of,
 )
+from floodingnaque_pipeline.sources.http_transfer import (
+    STALLED,
+    StallLimit,
+    TransferCut,
+    exchange,
+    watched_session,
+)
 from floodingnaque_pipeline.sources.masking import (
     MASK,
     SECRET_KEYS,
@@ -45,15 +52,10 @@ from floodingnaque_pipeline.sources.open_meteo import parse_error_reason
 __all__ = ["ApiClient", "ApiError", "CallBudget", "StepBudget", "mask_params", "masked_url"]
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-_READ_SIZE = 64 * 1024
 _INVALID = object()
 BUDGET_SPENT = "budget"  # ApiError.kind: the step's whole time budget ran out
 _TIMEOUTS = (http_failures.CONNECT_TIMEOUT, http_failures.READ_TIMEOUT)
 log = logging.getLogger(__name__)
-
-
-class _DeadlineExceeded(Exception):
-    """The whole exchange (connect, headers, body) took longer than `total_timeout`."""
 
 
 class ApiClient:
@@ -62,7 +64,9 @@ class ApiClient:
     `url_settings` maps a configured endpoint to the variable that sets it, so a failure says
     where to change it (e.g. {"https://archive-api.open-meteo.com/v1/archive":
     "OPEN_METEO_ARCHIVE_URL"}). `total_timeout` bounds one attempt from connect to the body's
-    last byte: a server that trickles a few bytes every few seconds never resets it.
+    last byte: a server that trickles a few bytes every few seconds never resets it. A body
+    slower than `stall_min_bytes_per_s` over `stall_window_s` is cut as stalled and retried
+    with backoff, however far the total deadline is.
     `secret_params` (e.g. {"apikey": ...}) go with every request and are masked everywhere.
     `step_budget`, when set, bounds everything together: attempts are cut short, retries and
     rate-limit waits refused once it is spent, so a step never outlives its budget.
@@ -79,6 +83,8 @@ class ApiClient:
         max_delay: float = 60.0,
         max_retry_after: float = 120.0,
         malformed_json_retries: int = 2,
+        stall_min_bytes_per_s: float = StallLimit.min_bytes_per_s,
+        stall_window_s: float = StallLimit.window_s,
         budget: CallBudget | None = None,
         secret_keys: tuple[str, ...] = SECRET_KEYS,
         url_settings: Mapping[str, str] | None = None,
@@ -92,6 +98,7 @@ class ApiClient:
         self.base_delay, self.max_delay = base_delay, max_delay
         self.max_retry_after = max_retry_after
         self.malformed_json_retries = malformed_json_retries
+        self.stall = StallLimit(stall_min_bytes_per_s, stall_window_s)
         self.budget = budget
         self.secret_keys = secret_keys
         self.url_settings = dict(url_settings or {})
@@ -101,7 +108,7 @@ class ApiClient:
         self.step_budget: StepBudget | None = None
         self._sleep = sleep
         self._random = random.Random()
-        self.session = requests.Session()
+        self.session = watched_session()
         self.session.headers["User-Agent"] = user_agent
         self.calls_made = 0
         self.weighted_calls = 0.0
@@ -158,8 +165,8 @@ class ApiClient:
             limit = min(self.total_timeout, self._step_left())
             try:
                 status, headers, body = self._exchange(url, params, limit)
-            except _DeadlineExceeded:
-                kind = http_failures.DEADLINE
+            except TransferCut as cut:
+                kind = cut.kind
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 kind, error_name = failure_kind(exc), type(exc).__name__
                 if kind in _TIMEOUTS and time.monotonic() - attempt_started >= limit:
@@ -227,28 +234,11 @@ class ApiClient:
     def _exchange(
         self, url: str, params: Mapping[str, object], limit: float
     ) -> tuple[int, Mapping[str, str], bytes]:
-        """One GET, body read in pieces so the `limit` holds however slowly it arrives."""
-        deadline = time.monotonic() + limit
-        connect_s, read_s = (min(t, limit) for t in self.timeout)
-        response = self.session.get(url, params=params, timeout=(connect_s, read_s), stream=True)
-        try:
-            body = bytearray()
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise _DeadlineExceeded
-                sock = getattr(response.raw.connection, "sock", None)
-                if sock is not None:  # no single read may outlive the deadline either
-                    sock.settimeout(min(read_s, remaining))
-                piece = response.raw.read1(_READ_SIZE, decode_content=True)
-                if not piece:
-                    break
-                body += piece
-        except BaseException:
-            response.close()  # a half-read connection is never reused
-            raise
-        response.raw.release_conn()
-        return response.status_code, response.headers, bytes(body)
+        """One GET, cut at the `limit` however slowly it arrives, or when its body stalls."""
+        return exchange(
+            self.session, "GET", url, params=params, timeout=self.timeout, limit_s=limit,
+            stall=self.stall,
+        )  # fmt: skip
 
     def _describe(self, kind: str, url: str, error_name: str, limit: float) -> str:
         if kind == http_failures.DEADLINE and limit < self.total_timeout:
@@ -260,6 +250,11 @@ class ApiClient:
             return (
                 f"timed out: no complete response from {host_of(url)} within "
                 f"{self.total_timeout:g} s (total deadline per request)"
+            )
+        if kind == STALLED:
+            return (
+                f"stalled: {host_of(url)} sent less than {self.stall.min_bytes_per_s:g} bytes/s "
+                f"for {self.stall.window_s:g} s"
             )
         return http_failures.describe(kind, url, self.timeout, error_name)
 

@@ -19,6 +19,7 @@ REFUSED = "refused"
 CONNECT_TIMEOUT = "connect_timeout"
 READ_TIMEOUT = "read_timeout"
 DEADLINE = "deadline"
+STALLED = "stalled"  # the body arrived below the minimum rate (sources/http_transfer.py)
 RESET = "reset"
 BROKEN = "broken"
 
@@ -26,7 +27,7 @@ BROKEN = "broken"
 class ApiError(RuntimeError):
     """A request that failed for good. The message is safe to log: secrets are masked.
     `kind` is set for network failures: "dns", "refused", "connect_timeout", "read_timeout",
-    "deadline", "reset" or "broken" (see http_failures)."""
+    "deadline", "stalled", "reset" or "broken" (see http_failures)."""
 
     def __init__(
         self,

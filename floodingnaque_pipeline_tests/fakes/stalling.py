@@ -124,3 +124,25 @@ class TrickleServer(_Server):
         # an empty read (EOF) here.
         if not conn.recv(1):
             self.client_hung_up.set()
+
+
+class HeaderTrickleServer(_Server):
+    """Answers 200, but sends its status line and headers one byte every `every` seconds
+    (an answer whose every byte resets a read timeout). `bytes_sent` of `head_bytes` tells
+    whether the client gave up before the headers were complete."""
+
+    HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Padding: " + b"." * 400 + b"\r\n\r\n"
+
+    def __init__(self, *, every: float = 0.2) -> None:
+        super().__init__()
+        self.every = every
+        self.head_bytes = len(self.HEAD)
+        self.bytes_sent = 0
+
+    def serve(self, conn: socket.socket) -> None:
+        conn.recv(65536)
+        for start in range(self.head_bytes):
+            if self.stopping.wait(self.every):
+                return
+            conn.sendall(self.HEAD[start : start + 1])
+            self.bytes_sent += 1
