@@ -1,13 +1,16 @@
 """Backup and restore round trip on a filled database: every table, row for row."""
 
 import hashlib
+import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import MetaData, select
 
-from floodingnaque_pipeline.db.backup import backup_database, restore_database
+from floodingnaque_pipeline.db.backup import backup_database, restore_database, verify_backup
+from floodingnaque_pipeline.db.backup_manifest import VerifiedBackup, plan_retention, read_manifest
 from floodingnaque_pipeline.db.engine import DatabaseError
 from floodingnaque_pipeline.db.migrate import current_revision, head_revision
 from floodingnaque_pipeline.db.models import WeatherData
@@ -106,7 +109,8 @@ def test_only_the_newest_backups_are_kept(sqlite_url: str, tmp_path: Path) -> No
         backup_database(sqlite_url, folder, keep=2, now=datetime(2026, 1, day, tzinfo=UTC))
         for day in (1, 2, 3)
     ]
-    assert sorted(folder.iterdir()) == [made[1].path, made[2].path]
+    assert _listed(folder) == [made[1].path.name, made[2].path.name]
+    assert sorted(folder.glob("floodingnaque-*")) == [made[1].path, made[2].path]
     assert made[2].removed == (made[0].path,)
 
 
@@ -119,3 +123,109 @@ def test_a_damaged_backup_is_refused(db_url: str, tmp_path: Path) -> None:
     backup.path.write_bytes(data[: len(data) // 3])  # truncated, as by a full disk
     with pytest.raises(DatabaseError):
         restore_database(db_url, backup.path)
+
+
+def _listed(folder: Path) -> list[str]:
+    return [b.file for b in read_manifest(folder)]
+
+
+def test_a_dump_cut_to_a_quarter_fails_verification(db_url: str, tmp_path: Path) -> None:
+    database = AppDatabase(db_url)
+    database.migrate()
+    fill(database)
+    database.dispose()
+    backup = backup_database(db_url, tmp_path, keep=1)
+    assert sum(verify_backup(db_url, backup.path).values()) >= 3 * 5 * 400
+    data = backup.path.read_bytes()
+    cut = tmp_path / "cut.dump"
+    cut.write_bytes(data[: len(data) // 4])
+    with pytest.raises(DatabaseError):
+        verify_backup(db_url, cut)
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 32 kB tmpfs: any backup of a filled database runs out of space on it."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_leaves_no_backup_behind(db_url: str, full_disk: Path) -> None:
+    database = AppDatabase(db_url)
+    database.migrate()
+    fill(database)
+    database.dispose()
+    with pytest.raises(DatabaseError, match="nothing kept"):
+        backup_database(db_url, full_disk, keep=2)
+    with pytest.raises(DatabaseError, match="nothing kept"):
+        backup_database(db_url, full_disk, keep=2)
+    assert list(full_disk.iterdir()) == []  # no partial, no 0-byte file, nothing listed
+    assert _listed(full_disk) == []
+
+
+def test_retention_counts_only_verified_backups(sqlite_url: str, tmp_path: Path) -> None:
+    database = AppDatabase(sqlite_url)
+    database.migrate()
+    database.dispose()
+    folder = tmp_path / "backups"
+    good = [backup_database(sqlite_url, folder, keep=2).path for _ in range(2)]
+    # What a full disk left behind before: a 0-byte file under a newer backup's name.
+    stray = folder / "floodingnaque-20991231T000000000000Z.sqlite3"
+    stray.write_bytes(b"")
+    newest = backup_database(sqlite_url, folder, keep=2)
+    assert newest.removed == (good[0],)
+    assert _listed(folder) == [good[1].name, newest.path.name]
+    assert good[1].exists() and newest.path.exists() and stray.exists()  # not ours to delete
+
+
+def test_a_clock_stepped_back_never_prunes_the_newest(sqlite_url: str, tmp_path: Path) -> None:
+    database = AppDatabase(sqlite_url)
+    database.migrate()
+    database.dispose()
+    folder = tmp_path / "backups"
+    made = [
+        backup_database(sqlite_url, folder, keep=2, now=datetime(2026, 1, day, tzinfo=UTC))
+        for day in (3, 2, 1)  # each run's clock is a day behind the last's
+    ]
+    assert _listed(folder) == [made[1].path.name, made[2].path.name]
+    assert made[2].path.exists() and not made[0].path.exists()
+    assert made[2].removed == (made[0].path,)
+
+
+def test_the_retention_plan_orders_by_sequence_not_by_clock() -> None:
+    backups = [
+        VerifiedBackup(f"b{seq}", seq, f"2026-01-{10 - seq:02d}T00:00:00+00:00", 1, "x")
+        for seq in (1, 2, 3)
+    ]
+    assert [b.seq for b in plan_retention(backups, keep=1)] == [1, 2]
+    assert plan_retention(backups, keep=5) == []
+    assert [b.seq for b in plan_retention(backups[2:], keep=0)] == []  # never the newest
+
+
+def test_restore_over_the_current_database(db_url: str, tmp_path: Path) -> None:
+    """Over a live, partitioned weather_data (pg_restore --clean fails there), with a session
+    still connected to it."""
+    database = AppDatabase(db_url)
+    database.migrate()
+    fill(database)
+    database.dispose()
+    before = table_checksums(db_url)
+    backup = backup_database(db_url, tmp_path, keep=1)
+
+    database = AppDatabase(db_url)
+    try:
+        more = weather_rows([1], hours=30, start=datetime(2026, 3, 5, 1, tzinfo=UTC))
+        with database.session() as session:
+            upsert_rows(session.connection(), WeatherData.__table__, WEATHER_COLUMNS, more)
+            session.execute(WeatherData.__table__.delete().where(WeatherData.location_id == 2))
+    finally:
+        database.dispose()
+    assert table_checksums(db_url) != before
+
+    restore_database(db_url, backup.path)
+    assert table_checksums(db_url) == before
