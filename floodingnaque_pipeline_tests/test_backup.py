@@ -252,3 +252,15 @@ def test_restore_over_the_current_database(db_url: str, tmp_path: Path) -> None:
 
     restore_database(db_url, backup.path)
     assert table_checksums(db_url) == before
+
+
+def test_restore_where_the_database_was_dropped(pg_url: str, tmp_path: Path) -> None:
+    database = AppDatabase(pg_url)
+    database.migrate()
+    fill(database)
+    database.dispose()
+    before = table_checksums(pg_url)
+    backup = backup_database(pg_url, tmp_path, keep=1)
+    drop_pg_database(pg_url.rsplit("/", 1)[1])
+    restore_database(pg_url, backup.path)  # no createdb first
+    assert table_checksums(pg_url) == before
