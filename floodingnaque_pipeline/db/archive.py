@@ -23,12 +23,11 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, Engine, Table, select, text
+from sqlalchemy import Engine, select, text
 
 from floodingnaque_pipeline.db.archive_manifest import (
     ArchivedMonth,
@@ -37,44 +36,26 @@ from floodingnaque_pipeline.db.archive_manifest import (
     read_manifest,
     record_month,
 )
-from floodingnaque_pipeline.db.durable import fsync_dir, publish, sha256_of
-from floodingnaque_pipeline.db.models import FloodPrediction, RawWeatherPull
-from floodingnaque_pipeline.db.partitions import (
-    RAW_WEATHER_PULLS,
-    SCHEMA,
-    PartitionScheme,
-    is_partitioned,
+from floodingnaque_pipeline.db.archive_tables import (
+    ARCHIVED,
+    MONTHS,
+    PREDICTIONS,
+    RAW_PULLS,
+    ArchivedTable,
+    bound,
+    month_of,
+    plain,
+    read_rows,
 )
-from floodingnaque_pipeline.db.types import UTCDateTime
+from floodingnaque_pipeline.db.durable import fsync_dir, publish, sha256_of
+from floodingnaque_pipeline.db.partitions import SCHEMA, is_partitioned
 from floodingnaque_pipeline.db.upsert import upsert_rows
 
-__all__ = ["ArchiveError", "ArchivedMonth", "archived_pull_ids"]  # re-exported for callers
+# Re-exported: callers import the archive's names from here.
+__all__ = ["ARCHIVED", "PREDICTIONS", "ArchiveError", "ArchivedMonth", "archived_pull_ids"]
 DEFAULT_ARCHIVE_DIR = "./archive"
 DEFAULT_ARCHIVE_AFTER_DAYS = 365
-MONTHS = RAW_WEATHER_PULLS  # calendar months (UTC), whatever the table
 MANIFEST = "manifest.json"
-
-
-@dataclass(frozen=True)
-class ArchivedTable:
-    table: Table
-    column: str  # months are cut by this column
-    key: tuple[str, ...]  # the natural key a restore merges on
-    scheme: PartitionScheme | None  # partitioned on Postgres: the month's partition is dropped
-
-    @property
-    def columns(self) -> list[str]:
-        return [c.name for c in self.table.columns]
-
-
-RAW_PULLS = ArchivedTable(
-    RawWeatherPull.__table__, "window_start", ("pull_key", "window_start"), RAW_WEATHER_PULLS
-)
-# Predictions "past their use": the day they were for lies beyond the archive age.
-PREDICTIONS = ArchivedTable(
-    FloodPrediction.__table__, "valid_for", ("location_id", "valid_for", "issued_at"), None
-)
-ARCHIVED = {spec.table.name: spec for spec in (RAW_PULLS, PREDICTIONS)}
 
 
 # Called with the name of each step done: "file_written", "manifest_written", "rows_dropped"
@@ -97,7 +78,7 @@ def archive_months(
     listed = read_manifest(directory).get(spec.table.name, {})
     with engine.connect() as connection:
         values = connection.execute(select(spec.table.c[spec.column]).distinct()).scalars()
-        in_database = {_month_of(v) for v in values}
+        in_database = {month_of(v) for v in values}
     due = {m for m in in_database if MONTHS.next_start(m) <= cutoff}
     on_disk = {p.name.removesuffix(".jsonl.gz") for p in folder.glob("*.jsonl.gz")}
     unlisted = {datetime.strptime(m, "%Y-%m").replace(tzinfo=UTC) for m in on_disk - set(listed)}
@@ -111,7 +92,7 @@ def _archive_one(
     month = f"{start:%Y-%m}"
     path = directory / spec.table.name / f"{month}.jsonl.gz"
     column = spec.table.c[spec.column]
-    in_month = (column >= _bound(spec, start), column < _bound(spec, MONTHS.next_start(start)))
+    in_month = (column >= bound(spec, start), column < bound(spec, MONTHS.next_start(start)))
     listed = read_manifest(directory).get(spec.table.name, {}).get(month)
     key = [c.name for c in spec.table.primary_key]
     with engine.begin() as connection:
@@ -120,7 +101,7 @@ def _archive_one(
         records = {tuple(r[k] for k in key): r for r in _records_on_disk(path, listed is not None)}
         query = select(spec.table).where(*in_month)
         for row in connection.execute(query):
-            record = _plain(row._mapping)
+            record = plain(row._mapping)
             records[tuple(record[k] for k in key)] = record
         ordered = [records[k] for k in sorted(records)]
         partial = path.with_name(f".{path.name}.partial")
@@ -130,7 +111,7 @@ def _archive_one(
         publish(partial, path)
         on_step("file_written")
         digest = sha256_of(path)
-        if len(_read_rows(spec, path, digest)) != len(ordered):  # read back before any drop
+        if len(read_rows(spec, path, digest)) != len(ordered):  # read back before any drop
             raise ArchiveError(f"{path}: read back a different number of rows than written")
         ids = sorted(r["id"] for r in ordered) if spec is RAW_PULLS else []
         file = f"{spec.table.name}/{path.name}"
@@ -190,48 +171,13 @@ def restore_months(engine: Engine, directory: Path, months: list[str] | None = N
         spec = ARCHIVED[table]
         for month in sorted(set(months or entries) & set(entries)):
             entry = entries[month]
-            rows = _read_rows(spec, directory / entry["file"], entry["sha256"])
+            rows = read_rows(spec, directory / entry["file"], entry["sha256"])
             with engine.begin() as connection:
                 upsert_rows(
                     connection, spec.table, spec.columns, rows, key=list(spec.key), compare=[]
                 )
             restored += len(rows)
     return restored
-
-
-def _read_rows(spec: ArchivedTable, path: Path, sha256: str) -> list[tuple]:
-    if not path.exists():
-        raise ArchiveError(f"archive file {path} is missing")
-    if sha256_of(path) != sha256:
-        raise ArchiveError(f"archive file {path} does not match its sha256 in the manifest")
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        return [_typed(spec, json.loads(line)) for line in lines]
-
-
-def _month_of(value: date | datetime) -> datetime:
-    if isinstance(value, datetime):
-        return MONTHS.start_of(value)
-    return datetime(value.year, value.month, 1, tzinfo=UTC)
-
-
-def _bound(spec: ArchivedTable, moment: datetime) -> date | datetime:
-    return moment.date() if isinstance(spec.table.c[spec.column].type, Date) else moment
-
-
-def _plain(row: Any) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()}
-
-
-def _typed(spec: ArchivedTable, record: dict[str, Any]) -> tuple:
-    out = []
-    for column in spec.table.columns:
-        value = record[column.name]
-        if value is not None and isinstance(column.type, UTCDateTime):
-            value = datetime.fromisoformat(value).astimezone(UTC)
-        elif value is not None and isinstance(column.type, Date):
-            value = date.fromisoformat(value)
-        out.append(value)
-    return tuple(out)
 
 
 def _has_partition(connection: Any, name: str) -> bool:
