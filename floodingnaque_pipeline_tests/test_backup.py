@@ -2,11 +2,13 @@
 
 import hashlib
 import random
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg2
 import pytest
 from sqlalchemy import MetaData, select
 
@@ -250,7 +252,17 @@ def test_restore_over_the_current_database(db_url: str, tmp_path: Path) -> None:
         database.dispose()
     assert table_checksums(db_url) != before
 
-    restore_database(db_url, backup.path)
+    # A session left open on the database, as the daemon's would be: Postgres ends it.
+    postgres = db_url.startswith("postgresql")
+    idle = psycopg2.connect(db_url) if postgres else sqlite3.connect(db_url[len("sqlite:///") :])
+    try:
+        idle.cursor().execute("SELECT 1")
+        restore_database(db_url, backup.path)
+        if postgres:
+            with pytest.raises(psycopg2.OperationalError):
+                idle.cursor().execute("SELECT 1")
+    finally:
+        idle.close()
     assert table_checksums(db_url) == before
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, create_engine, text
@@ -70,20 +68,9 @@ def dump(url: str, path: Path) -> dict[str, int]:
 
 def restored_counts(url: str, path: Path) -> dict[str, int]:
     """Restore `path` into a scratch database beside `url`'s and count its rows; drops it."""
-    with scratch_copy(url, path) as scratch_url:
-        engine = _engine(scratch_url)
-        try:
-            with engine.connect() as connection:
-                return table_counts(connection)
-        finally:
-            engine.dispose()
-
-
-@contextmanager
-def scratch_copy(url: str, path: Path) -> Iterator[str]:
     name = _restore_into_new_database(url, path, "verify")
     try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+        return _counts_of(url, name)
     finally:
         _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -93,27 +80,46 @@ def restore_by_swap(url: str, path: Path, expected: dict[str, int] | None = None
 
     Nothing of the current database is touched until the restore has fully succeeded; the swap
     itself is two renames. Sessions still connected to the old database are ended."""
-    target = str(make_url(url).database)
     new = _restore_into_new_database(url, path, "restore")
-    if expected is not None:
-        engine = _engine(make_url(url).set(database=new))
-        try:
-            with engine.connect() as connection:
-                counts = table_counts(connection)
-        finally:
-            engine.dispose()
-        if counts != expected:
-            _admin(url, f'DROP DATABASE IF EXISTS "{new}" WITH (FORCE)')
+    try:
+        if expected is not None and _counts_of(url, new) != expected:
             raise DatabaseError(f"{path.name} restored other row counts than it was verified with")
+        _swap_in(url, new)
+    except BaseException:
+        _admin(url, f'DROP DATABASE IF EXISTS "{new}" WITH (FORCE)')
+        raise
+
+
+def _swap_in(url: str, new: str) -> None:
+    target = str(make_url(url).database)
     old = f"{target[:40]}_old_{uuid.uuid4().hex[:8]}"
     exists = _admin(url, "SELECT 1 FROM pg_database WHERE datname = :n", {"n": target})
     if exists:
         _admin(url, f'ALTER DATABASE "{target}" WITH ALLOW_CONNECTIONS false')
-        _admin(url, TERMINATE, {"n": target})
-        _admin(url, f'ALTER DATABASE "{target}" RENAME TO "{old}"')
-    _admin(url, f'ALTER DATABASE "{new}" RENAME TO "{target}"')
+        try:
+            _admin(url, TERMINATE, {"n": target})
+            _admin(url, f'ALTER DATABASE "{target}" RENAME TO "{old}"')
+        except BaseException:
+            _admin(url, f'ALTER DATABASE "{target}" WITH ALLOW_CONNECTIONS true')
+            raise
+    try:
+        _admin(url, f'ALTER DATABASE "{new}" RENAME TO "{target}"')
+    except BaseException:
+        if exists:  # put the current database back as it was
+            _admin(url, f'ALTER DATABASE "{old}" RENAME TO "{target}"')
+            _admin(url, f'ALTER DATABASE "{target}" WITH ALLOW_CONNECTIONS true')
+        raise
     if exists:
         _admin(url, f'DROP DATABASE "{old}" WITH (FORCE)')
+
+
+def _counts_of(url: str, database: str) -> dict[str, int]:
+    engine = _engine(make_url(url).set(database=database))
+    try:
+        with engine.connect() as connection:
+            return table_counts(connection)
+    finally:
+        engine.dispose()
 
 
 def _restore_into_new_database(url: str, path: Path, purpose: str) -> str:
