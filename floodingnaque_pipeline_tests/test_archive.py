@@ -299,3 +299,32 @@ def test_files_and_folders_are_fsynced_before_rows_are_dropped(
     assert str(tmp_path) in first_month[first_month.index(manifest) :]  # the manifest's rename
     assert first_month.index("file_written") < first_month.index(manifest)
     assert first_month[-1] == "manifest_written"
+
+
+def test_a_half_done_month_is_finished_whatever_the_new_cutoff(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    database = AppDatabase(sqlite_url)
+    database.migrate()
+    try:
+        _seed_pulls(database)
+        before = _pulls(database)
+        arguments = [sqlite_url, str(tmp_path), CUTOFF.isoformat(), "manifest_written"]
+        crashed = subprocess.run(
+            [sys.executable, "-c", CRASHING_ARCHIVE, *arguments], capture_output=True, check=False
+        )
+        assert crashed.returncode == -signal.SIGKILL
+        listed = json.loads((tmp_path / "manifest.json").read_text())[TABLE]
+        assert (
+            len(listed) == 2 and len(_pulls(database)) == len(before) - listed[min(listed)]["rows"]
+        )
+
+        # An operator re-runs with a much longer retention: the listed month is still finished.
+        done = archive_months(database.engine, tmp_path, datetime(2019, 1, 1, tzinfo=UTC))
+        assert [a.month for a in done] == [max(listed)]
+        archived = sum(e["rows"] for e in listed.values())
+        assert len(_pulls(database)) == len(before) - archived
+        restore_months(database.engine, tmp_path)
+        assert _pulls(database) == before
+    finally:
+        database.dispose()

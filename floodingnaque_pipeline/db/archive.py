@@ -80,10 +80,15 @@ def archive_months(
         values = connection.execute(select(spec.table.c[spec.column]).distinct()).scalars()
         in_database = {month_of(v) for v in values}
     due = {m for m in in_database if MONTHS.next_start(m) <= cutoff}
+    # Listed but still in the database: a run died before its drop committed (any cutoff).
+    half_done = {m for m in in_database if f"{m:%Y-%m}" in listed}
     on_disk = {p.name.removesuffix(".jsonl.gz") for p in folder.glob("*.jsonl.gz")}
     unlisted = {datetime.strptime(m, "%Y-%m").replace(tzinfo=UTC) for m in on_disk - set(listed)}
     hook = on_step or (lambda _step: None)
-    return [_archive_one(engine, directory, spec, start, hook) for start in sorted(due | unlisted)]
+    return [
+        _archive_one(engine, directory, spec, start, hook)
+        for start in sorted(due | half_done | unlisted)
+    ]
 
 
 def _archive_one(
