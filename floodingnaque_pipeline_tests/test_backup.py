@@ -189,7 +189,8 @@ def test_a_full_disk_leaves_no_backup_behind(db_url: str, full_disk: Path) -> No
         backup_database(db_url, full_disk, keep=2)
     with pytest.raises(DatabaseError, match="nothing kept"):
         backup_database(db_url, full_disk, keep=2)
-    assert list(full_disk.iterdir()) == []  # no partial, no 0-byte file, nothing listed
+    # No partial, no 0-byte file, nothing listed: only the (empty) lock file of the folder.
+    assert [p.name for p in full_disk.iterdir()] == [".backup.lock"]
     assert _listed(full_disk) == []
 
 
@@ -206,6 +207,17 @@ def test_retention_counts_only_verified_backups(sqlite_url: str, tmp_path: Path)
     assert newest.removed == (good[0],)
     assert _listed(folder) == [good[1].name, newest.path.name]
     assert good[1].exists() and newest.path.exists() and stray.exists()  # not ours to delete
+
+
+def test_a_partial_left_by_a_killed_run_is_removed(sqlite_url: str, tmp_path: Path) -> None:
+    database = AppDatabase(sqlite_url)
+    database.migrate()
+    database.dispose()
+    stale = tmp_path / ".floodingnaque-20260101T000000000000Z-0001.sqlite3.partial"
+    stale.write_bytes(b"half a backup")
+    made = backup_database(sqlite_url, tmp_path, keep=1)
+    assert not stale.exists()
+    assert sorted(p.name for p in tmp_path.glob("*floodingnaque-*")) == [made.path.name]
 
 
 def test_a_clock_stepped_back_never_prunes_the_newest(sqlite_url: str, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ from floodingnaque_pipeline.db.archive_tables import (
     plain,
     read_rows,
 )
-from floodingnaque_pipeline.db.durable import fsync_dir, publish, sha256_of
+from floodingnaque_pipeline.db.durable import folder_lock, fsync_dir, publish, sha256_of
 from floodingnaque_pipeline.db.partitions import SCHEMA, is_partitioned
 from floodingnaque_pipeline.db.upsert import upsert_rows
 
@@ -55,6 +55,7 @@ from floodingnaque_pipeline.db.upsert import upsert_rows
 __all__ = ["ARCHIVED", "PREDICTIONS", "ArchiveError", "ArchivedMonth", "archived_pull_ids"]
 DEFAULT_ARCHIVE_DIR = "./archive"
 DEFAULT_ARCHIVE_AFTER_DAYS = 365
+LOCK = ".archive.lock"
 MANIFEST = "manifest.json"
 
 
@@ -75,6 +76,15 @@ def archive_months(
     folder = directory / spec.table.name
     folder.mkdir(parents=True, exist_ok=True)
     fsync_dir(directory)
+    # One archive run per folder at a time: the manifest is read, extended and replaced.
+    with folder_lock(directory, LOCK):
+        return _archive_due(engine, directory, cutoff, spec, on_step or (lambda _step: None))
+
+
+def _archive_due(
+    engine: Engine, directory: Path, cutoff: datetime, spec: ArchivedTable, on_step: StepHook
+) -> list[ArchivedMonth]:
+    folder = directory / spec.table.name
     listed = read_manifest(directory).get(spec.table.name, {})
     with engine.connect() as connection:
         values = connection.execute(select(spec.table.c[spec.column]).distinct()).scalars()
@@ -84,9 +94,8 @@ def archive_months(
     half_done = {m for m in in_database if f"{m:%Y-%m}" in listed}
     on_disk = {p.name.removesuffix(".jsonl.gz") for p in folder.glob("*.jsonl.gz")}
     unlisted = {datetime.strptime(m, "%Y-%m").replace(tzinfo=UTC) for m in on_disk - set(listed)}
-    hook = on_step or (lambda _step: None)
     return [
-        _archive_one(engine, directory, spec, start, hook)
+        _archive_one(engine, directory, spec, start, on_step)
         for start in sorted(due | half_done | unlisted)
     ]
 

@@ -33,11 +33,18 @@ from floodingnaque_pipeline.db.backup_manifest import (
     read_manifest,
     write_manifest,
 )
-from floodingnaque_pipeline.db.durable import fsync_dir, fsync_file, publish, sha256_of
+from floodingnaque_pipeline.db.durable import (
+    folder_lock,
+    fsync_dir,
+    fsync_file,
+    publish,
+    sha256_of,
+)
 from floodingnaque_pipeline.db.engine import DEFAULT_DATABASE_URL, DatabaseError
 
 PREFIX = "floodingnaque-"
 SUFFIX = {"postgresql": ".dump", "sqlite": ".sqlite3"}
+LOCK = ".backup.lock"
 
 
 @dataclass(frozen=True)
@@ -53,11 +60,18 @@ def backup_database(url: str, directory: Path, keep: int, now: datetime | None =
     """Write one verified backup into `directory`, then keep only the newest `keep` verified."""
     if keep < 1:
         raise ValueError("keep at least one backup")
-    backend = make_url(url).get_backend_name()
     directory.mkdir(parents=True, exist_ok=True)
+    # One backup run per folder at a time: the manifest is read, extended and replaced.
+    with folder_lock(directory, LOCK):
+        for stale in directory.glob(f".{PREFIX}*.partial"):  # left by a killed run
+            stale.unlink()
+        return _backup_locked(url, directory, keep, now or datetime.now(UTC))
+
+
+def _backup_locked(url: str, directory: Path, keep: int, moment: datetime) -> Backup:
+    backend = make_url(url).get_backend_name()
     listed = read_manifest(directory)
     seq = next_seq(listed)
-    moment = now or datetime.now(UTC)
     final = directory / f"{PREFIX}{moment:%Y%m%dT%H%M%S%fZ}-{seq:04d}{SUFFIX[backend]}"
     partial = directory / f".{final.name}.partial"
     started = time.perf_counter()
@@ -154,6 +168,8 @@ def _sqlite_backup(source_path: str, target: Path) -> dict[str, int]:
         counts = _table_counts(source)
         with closing(sqlite3.connect(target)) as copy:
             source.backup(copy)
+            # One self-contained file: no -wal/-shm beside it to lose when it is renamed.
+            copy.execute("PRAGMA journal_mode=DELETE")
         source.rollback()
     return counts
 

@@ -7,8 +7,11 @@ folder, and only then count on the file (or drop what it holds elsewhere).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -52,3 +55,15 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: data.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@contextmanager
+def folder_lock(folder: Path, name: str) -> Iterator[None]:
+    """One run at a time per folder (blocks until the other ends). The kernel releases the lock
+    when its holder dies, even by `kill -9`, so a crashed run never leaves the folder locked."""
+    with (folder / name).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
