@@ -25,7 +25,10 @@ from floodingnaque_pipeline.db.engine import DatabaseError, scrub_secrets
 TABLES = text(
     "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-    "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2"
+    "AND n.nspname NOT LIKE 'pg\\_%' "
+    # An extension's own tables are made by CREATE EXTENSION, not by the dump's data.
+    "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e') "
+    "ORDER BY 1, 2"
 )
 TERMINATE = text(
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
