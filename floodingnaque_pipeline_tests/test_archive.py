@@ -2,6 +2,10 @@
 
 import gzip
 import json
+import os
+import signal
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from floodingnaque_pipeline.db.archive import (
 )
 from floodingnaque_pipeline.db.models import FloodPrediction, RawWeatherPull, WeatherData
 from floodingnaque_pipeline.db.partitions import existing_partitions
+from floodingnaque_pipeline.db.raw_pulls import store_pull
 from floodingnaque_pipeline.db.session import AppDatabase
 from floodingnaque_pipeline.db.upsert import upsert_rows
 from floodingnaque_pipeline.db.weather import observed_rows, upsert_weather
@@ -152,5 +157,174 @@ def test_predictions_past_their_use_go_and_come_back(db_url: str, tmp_path: Path
         assert restore_months(database.engine, tmp_path, ["2023-02"]) == 28
         assert restore_months(database.engine, tmp_path) == 59  # all; February again, unchanged
         assert _predictions(database) == before
+    finally:
+        database.dispose()
+
+
+# --- crash safety -----------------------------------------------------------------------------
+
+CUTOFF = datetime(2021, 6, 1, tzinfo=UTC)
+STEPS = ["file_written", "manifest_written", "rows_dropped", "committed"]
+# Archives raw pulls, killing itself (SIGKILL, as `kill -9`) at the 2nd time `step` is reached.
+CRASHING_ARCHIVE = """
+import os, signal, sys
+from datetime import datetime
+from pathlib import Path
+from floodingnaque_pipeline.db.archive import archive_months
+from floodingnaque_pipeline.db.session import AppDatabase
+
+url, folder, cutoff, step = sys.argv[1:]
+seen = []
+def on_step(name):
+    seen.append(name)
+    if name == step and seen.count(step) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+database = AppDatabase(url)
+archive_months(database.engine, Path(folder), datetime.fromisoformat(cutoff), on_step=on_step)
+"""
+
+
+def _seed_pulls(database: AppDatabase) -> None:
+    ids = seed_locations(database)
+    with database.session() as session:
+        for n in range(16):
+            start = datetime(2020, 1, 3, tzinfo=UTC) + timedelta(days=40 * n)
+            store_pull(
+                session,
+                source="open_meteo_era5",
+                endpoint="http://archive",
+                masked_params={"n": n},
+                location_ids=ids[:2],
+                window_start=start,
+                window_end=start + timedelta(days=7),
+                fetched_at=start + timedelta(days=30),
+                payload={"hourly": {"n": [n, None, 1.5]}},
+                payload_bytes=40,
+                run_id="run-1",
+            )
+
+
+def _pulls(database: AppDatabase) -> list[tuple]:
+    t = RawWeatherPull.__table__
+    with database.engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(select(t).order_by(t.c.id))]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_kill_9_at_any_step_then_a_rerun_loses_nothing(
+    db_url: str, tmp_path: Path, step: str
+) -> None:
+    database = AppDatabase(db_url)
+    database.migrate()
+    try:
+        _seed_pulls(database)
+        before = _pulls(database)
+        starts = RawWeatherPull.__table__.c.keys().index("window_start")
+        due = [p for p in before if p[starts] < CUTOFF]
+        crashed = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                CRASHING_ARCHIVE,
+                db_url,
+                str(tmp_path),
+                CUTOFF.isoformat(),
+                step,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+
+        archive_months(database.engine, tmp_path, CUTOFF)  # the re-run repairs
+        manifest = json.loads((tmp_path / "manifest.json").read_text())[TABLE]
+        assert sum(e["rows"] for e in manifest.values()) == len(due) > 2
+        assert len(_pulls(database)) == len(before) - len(due)
+        assert not list(tmp_path.rglob("*.partial"))
+
+        assert restore_months(database.engine, tmp_path) == len(due)
+        assert _pulls(database) == before
+    finally:
+        database.dispose()
+
+
+def test_a_month_orphaned_by_a_crash_is_listed_again(db_url: str, tmp_path: Path) -> None:
+    """The state a kill -9 between a month's commit and its manifest write used to leave: the
+    file on disk, the rows gone, the manifest without the month."""
+    database = AppDatabase(db_url)
+    database.migrate()
+    try:
+        _seed_pulls(database)
+        before = _pulls(database)
+        archive_months(database.engine, tmp_path, CUTOFF)
+        manifest = json.loads((tmp_path / "manifest.json").read_text())
+        orphan = sorted(manifest[TABLE])[1]
+        del manifest[TABLE][orphan]
+        (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+
+        assert [a.month for a in archive_months(database.engine, tmp_path, CUTOFF)] == [orphan]
+        assert restore_months(database.engine, tmp_path, [orphan]) > 0
+        restore_months(database.engine, tmp_path)
+        assert _pulls(database) == before
+    finally:
+        database.dispose()
+
+
+def test_files_and_folders_are_fsynced_before_rows_are_dropped(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = AppDatabase(sqlite_url)
+    database.migrate()
+    events: list[str] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(descriptor: int) -> None:
+        events.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    try:
+        _seed_pulls(database)
+        archive_months(database.engine, tmp_path, CUTOFF, on_step=lambda s: events.append(s))
+    finally:
+        database.dispose()
+    first_month = events[: events.index("rows_dropped")]
+    folder = str(tmp_path / TABLE)
+    month_file = next(e for e in first_month if e.startswith(folder + "/"))
+    assert month_file.endswith(".jsonl.gz.partial")  # the data, before its rename
+    assert folder in first_month[first_month.index(month_file) :]  # then the rename
+    assert first_month.index(folder) < first_month.index("file_written")
+    manifest = next(e for e in first_month if e.endswith("manifest.json.partial"))
+    assert str(tmp_path) in first_month[first_month.index(manifest) :]  # the manifest's rename
+    assert first_month.index("file_written") < first_month.index(manifest)
+    assert first_month[-1] == "manifest_written"
+
+
+def test_a_half_done_month_is_finished_whatever_the_new_cutoff(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    database = AppDatabase(sqlite_url)
+    database.migrate()
+    try:
+        _seed_pulls(database)
+        before = _pulls(database)
+        arguments = [sqlite_url, str(tmp_path), CUTOFF.isoformat(), "manifest_written"]
+        crashed = subprocess.run(
+            [sys.executable, "-c", CRASHING_ARCHIVE, *arguments], capture_output=True, check=False
+        )
+        assert crashed.returncode == -signal.SIGKILL
+        listed = json.loads((tmp_path / "manifest.json").read_text())[TABLE]
+        assert (
+            len(listed) == 2 and len(_pulls(database)) == len(before) - listed[min(listed)]["rows"]
+        )
+
+        # An operator re-runs with a much longer retention: the listed month is still finished.
+        done = archive_months(database.engine, tmp_path, datetime(2019, 1, 1, tzinfo=UTC))
+        assert [a.month for a in done] == [max(listed)]
+        archived = sum(e["rows"] for e in listed.values())
+        assert len(_pulls(database)) == len(before) - archived
+        restore_months(database.engine, tmp_path)
+        assert _pulls(database) == before
     finally:
         database.dispose()

@@ -1,13 +1,19 @@
 """Backup and restore round trip on a filled database: every table, row for row."""
 
 import hashlib
+import random
+import sqlite3
+import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg2
 import pytest
 from sqlalchemy import MetaData, select
 
-from floodingnaque_pipeline.db.backup import backup_database, restore_database
+from floodingnaque_pipeline.db.backup import backup_database, restore_database, verify_backup
+from floodingnaque_pipeline.db.backup_manifest import VerifiedBackup, plan_retention, read_manifest
 from floodingnaque_pipeline.db.engine import DatabaseError
 from floodingnaque_pipeline.db.migrate import current_revision, head_revision
 from floodingnaque_pipeline.db.models import WeatherData
@@ -106,7 +112,8 @@ def test_only_the_newest_backups_are_kept(sqlite_url: str, tmp_path: Path) -> No
         backup_database(sqlite_url, folder, keep=2, now=datetime(2026, 1, day, tzinfo=UTC))
         for day in (1, 2, 3)
     ]
-    assert sorted(folder.iterdir()) == [made[1].path, made[2].path]
+    assert _listed(folder) == [made[1].path.name, made[2].path.name]
+    assert sorted(folder.glob("floodingnaque-*")) == [made[1].path, made[2].path]
     assert made[2].removed == (made[0].path,)
 
 
@@ -119,3 +126,165 @@ def test_a_damaged_backup_is_refused(db_url: str, tmp_path: Path) -> None:
     backup.path.write_bytes(data[: len(data) // 3])  # truncated, as by a full disk
     with pytest.raises(DatabaseError):
         restore_database(db_url, backup.path)
+
+
+def _listed(folder: Path) -> list[str]:
+    return [b.file for b in read_manifest(folder)]
+
+
+def add_bulky_pull(database: AppDatabase) -> None:
+    """0.7 MB of poorly compressible numbers: the dump's table of contents then fits in its first
+    quarter, so `pg_restore --list` reads a dump cut to 25 % without complaint."""
+    numbers = random.Random(1)
+    start = datetime(2023, 5, 1, tzinfo=UTC)
+    with database.session() as session:
+        store_pull(
+            session,
+            source="open_meteo_era5",
+            endpoint="http://archive",
+            masked_params={"bulk": 1},
+            location_ids=[1],
+            window_start=start,
+            window_end=start + timedelta(days=7),
+            fetched_at=start,
+            payload={"hourly": {"x": [round(numbers.random() * 100, 2) for _ in range(300_000)]}},
+            payload_bytes=1,
+            run_id="run-2",
+        )
+
+
+def test_a_dump_cut_to_a_quarter_fails_verification(db_url: str, tmp_path: Path) -> None:
+    database = AppDatabase(db_url)
+    database.migrate()
+    fill(database)
+    add_bulky_pull(database)
+    database.dispose()
+    backup = backup_database(db_url, tmp_path, keep=1)
+    assert sum(verify_backup(db_url, backup.path).values()) >= 3 * 5 * 400
+    data = backup.path.read_bytes()
+    cut = tmp_path / "cut.dump"
+    cut.write_bytes(data[: len(data) // 4])
+    with pytest.raises(DatabaseError):
+        verify_backup(db_url, cut)
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 32 kB tmpfs: any backup of a filled database runs out of space on it."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_leaves_no_backup_behind(db_url: str, full_disk: Path) -> None:
+    database = AppDatabase(db_url)
+    database.migrate()
+    fill(database)
+    database.dispose()
+    with pytest.raises(DatabaseError, match="nothing kept"):
+        backup_database(db_url, full_disk, keep=2)
+    with pytest.raises(DatabaseError, match="nothing kept"):
+        backup_database(db_url, full_disk, keep=2)
+    # No partial, no 0-byte file, nothing listed: only the (empty) lock file of the folder.
+    assert [p.name for p in full_disk.iterdir()] == [".backup.lock"]
+    assert _listed(full_disk) == []
+
+
+def test_retention_counts_only_verified_backups(sqlite_url: str, tmp_path: Path) -> None:
+    database = AppDatabase(sqlite_url)
+    database.migrate()
+    database.dispose()
+    folder = tmp_path / "backups"
+    good = [backup_database(sqlite_url, folder, keep=2).path for _ in range(2)]
+    # What a full disk left behind before: a 0-byte file under a newer backup's name.
+    stray = folder / "floodingnaque-20991231T000000000000Z.sqlite3"
+    stray.write_bytes(b"")
+    newest = backup_database(sqlite_url, folder, keep=2)
+    assert newest.removed == (good[0],)
+    assert _listed(folder) == [good[1].name, newest.path.name]
+    assert good[1].exists() and newest.path.exists() and stray.exists()  # not ours to delete
+
+
+def test_a_partial_left_by_a_killed_run_is_removed(sqlite_url: str, tmp_path: Path) -> None:
+    database = AppDatabase(sqlite_url)
+    database.migrate()
+    database.dispose()
+    stale = tmp_path / ".floodingnaque-20260101T000000000000Z-0001.sqlite3.partial"
+    stale.write_bytes(b"half a backup")
+    made = backup_database(sqlite_url, tmp_path, keep=1)
+    assert not stale.exists()
+    assert sorted(p.name for p in tmp_path.glob("*floodingnaque-*")) == [made.path.name]
+
+
+def test_a_clock_stepped_back_never_prunes_the_newest(sqlite_url: str, tmp_path: Path) -> None:
+    database = AppDatabase(sqlite_url)
+    database.migrate()
+    database.dispose()
+    folder = tmp_path / "backups"
+    made = [
+        backup_database(sqlite_url, folder, keep=2, now=datetime(2026, 1, day, tzinfo=UTC))
+        for day in (3, 2, 1)  # each run's clock is a day behind the last's
+    ]
+    assert _listed(folder) == [made[1].path.name, made[2].path.name]
+    assert made[2].path.exists() and not made[0].path.exists()
+    assert made[2].removed == (made[0].path,)
+
+
+def test_the_retention_plan_orders_by_sequence_not_by_clock() -> None:
+    backups = [
+        VerifiedBackup(f"b{seq}", seq, f"2026-01-{10 - seq:02d}T00:00:00+00:00", 1, "x")
+        for seq in (1, 2, 3)
+    ]
+    assert [b.seq for b in plan_retention(backups, keep=1)] == [1, 2]
+    assert plan_retention(backups, keep=5) == []
+    assert [b.seq for b in plan_retention(backups[2:], keep=0)] == []  # never the newest
+
+
+def test_restore_over_the_current_database(db_url: str, tmp_path: Path) -> None:
+    """Over a live, partitioned weather_data (pg_restore --clean fails there), with a session
+    still connected to it."""
+    database = AppDatabase(db_url)
+    database.migrate()
+    fill(database)
+    database.dispose()
+    before = table_checksums(db_url)
+    backup = backup_database(db_url, tmp_path, keep=1)
+
+    database = AppDatabase(db_url)
+    try:
+        more = weather_rows([1], hours=30, start=datetime(2026, 3, 5, 1, tzinfo=UTC))
+        with database.session() as session:
+            upsert_rows(session.connection(), WeatherData.__table__, WEATHER_COLUMNS, more)
+            session.execute(WeatherData.__table__.delete().where(WeatherData.location_id == 2))
+    finally:
+        database.dispose()
+    assert table_checksums(db_url) != before
+
+    # A session left open on the database, as the daemon's would be: Postgres ends it.
+    postgres = db_url.startswith("postgresql")
+    idle = psycopg2.connect(db_url) if postgres else sqlite3.connect(db_url[len("sqlite:///") :])
+    try:
+        idle.cursor().execute("SELECT 1")
+        restore_database(db_url, backup.path)
+        if postgres:
+            with pytest.raises(psycopg2.OperationalError):
+                idle.cursor().execute("SELECT 1")
+    finally:
+        idle.close()
+    assert table_checksums(db_url) == before
+
+
+def test_restore_where_the_database_was_dropped(pg_url: str, tmp_path: Path) -> None:
+    database = AppDatabase(pg_url)
+    database.migrate()
+    fill(database)
+    database.dispose()
+    before = table_checksums(pg_url)
+    backup = backup_database(pg_url, tmp_path, keep=1)
+    drop_pg_database(pg_url.rsplit("/", 1)[1])
+    restore_database(pg_url, backup.path)  # no createdb first
+    assert table_checksums(pg_url) == before

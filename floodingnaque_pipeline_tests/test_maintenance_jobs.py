@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from floodingnaque_pipeline.db.backup_manifest import read_manifest
 from floodingnaque_pipeline.resources.database import DatabaseResource
 
 
@@ -20,8 +21,9 @@ def test_backup_job_writes_a_verified_dump_with_its_metadata(db_url: str, tmp_pa
         assert result.success
     [output] = [e for e in result.all_events if e.event_type_value == "STEP_OUTPUT"]
     metadata = output.event_specific_data.metadata
-    files = list(folder.iterdir())
+    files = list(folder.glob("floodingnaque-*"))
     assert len(files) == 1  # keep=1: the first backup was removed
+    assert [b.file for b in read_manifest(folder)] == [files[0].name]  # and it is listed
     assert metadata["size_bytes"].value == files[0].stat().st_size > 0
     assert metadata["verified"].value and metadata["duration_s"].value >= 0
 

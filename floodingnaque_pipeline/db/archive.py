@@ -1,12 +1,17 @@
 """Cold storage for old raw pulls and predictions: month files (gzip JSON lines) + a manifest.
 
 A month of raw_weather_pulls (by window_start, UTC) goes to <dir>/raw_weather_pulls/YYYY-MM
-.jsonl.gz once the whole month is older than the cutoff. The file is written, read back and
-checked against its sha256 and row count before the rows leave the database; on PostgreSQL the
-month's partition is then detached and dropped (instant, no dead tuples), on SQLite the rows
-are deleted. `restore_months` puts them back with their original ids, so weather_data rebuilt
-from restored pulls carries the same raw_pull_id as before. flood_predictions (plain table)
-go the same way by month of valid_for, once the days they were for are that old.
+.jsonl.gz once the whole month is older than the cutoff. Write-ahead, one transaction per month
+that holds the table against writers: the file is written under a temporary name, fsynced,
+renamed, its folder fsynced, read back against its sha256 and row count; the manifest entry is
+committed (archive_manifest); only then do the rows leave the database (on PostgreSQL the
+month's partition is detached and dropped, on SQLite the rows are deleted) and the transaction
+commits. A crash anywhere leaves a state the next run repairs: a month whose rows are still in
+the database is written again, merged with the rows its file already holds; a month file that
+is not in the manifest is read and listed. `restore_months` puts them back with their
+original ids, so weather_data rebuilt from restored pulls carries the same raw_pull_id as
+before. flood_predictions (plain table) go the same way by month of valid_for, once the days
+they were for are that old.
 
     python -m floodingnaque_pipeline.db.archive restore ARCHIVE_DIR [YYYY-MM ...]
 """
@@ -14,129 +19,163 @@ go the same way by month of valid_for, once the days they were for are that old.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import sys
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, Engine, Table, select, text
+from sqlalchemy import Engine, select, text
 
-from floodingnaque_pipeline.db.models import FloodPrediction, RawWeatherPull
-from floodingnaque_pipeline.db.partitions import (
-    RAW_WEATHER_PULLS,
-    SCHEMA,
-    PartitionScheme,
-    is_partitioned,
+from floodingnaque_pipeline.db.archive_manifest import (
+    ArchivedMonth,
+    ArchiveError,
+    archived_pull_ids,
+    read_manifest,
+    record_month,
 )
-from floodingnaque_pipeline.db.types import UTCDateTime
+from floodingnaque_pipeline.db.archive_tables import (
+    ARCHIVED,
+    MONTHS,
+    PREDICTIONS,
+    RAW_PULLS,
+    ArchivedTable,
+    bound,
+    month_of,
+    plain,
+    read_rows,
+)
+from floodingnaque_pipeline.db.durable import folder_lock, fsync_dir, publish, sha256_of
+from floodingnaque_pipeline.db.partitions import SCHEMA, is_partitioned
 from floodingnaque_pipeline.db.upsert import upsert_rows
 
-MANIFEST = "manifest.json"
+# Re-exported: callers import the archive's names from here.
+__all__ = ["ARCHIVED", "PREDICTIONS", "ArchiveError", "ArchivedMonth", "archived_pull_ids"]
 DEFAULT_ARCHIVE_DIR = "./archive"
 DEFAULT_ARCHIVE_AFTER_DAYS = 365
-MONTHS = RAW_WEATHER_PULLS  # calendar months (UTC), whatever the table
+LOCK = ".archive.lock"
+MANIFEST = "manifest.json"
 
 
-@dataclass(frozen=True)
-class ArchivedTable:
-    table: Table
-    column: str  # months are cut by this column
-    key: tuple[str, ...]  # the natural key a restore merges on
-    scheme: PartitionScheme | None  # partitioned on Postgres: the month's partition is dropped
-
-    @property
-    def columns(self) -> list[str]:
-        return [c.name for c in self.table.columns]
-
-
-RAW_PULLS = ArchivedTable(
-    RawWeatherPull.__table__, "window_start", ("pull_key", "window_start"), RAW_WEATHER_PULLS
-)
-# Predictions "past their use": the day they were for lies beyond the archive age.
-PREDICTIONS = ArchivedTable(
-    FloodPrediction.__table__, "valid_for", ("location_id", "valid_for", "issued_at"), None
-)
-ARCHIVED = {spec.table.name: spec for spec in (RAW_PULLS, PREDICTIONS)}
-
-
-class ArchiveError(RuntimeError):
-    """An archive file that is missing, damaged or not what the manifest says."""
-
-
-@dataclass(frozen=True)
-class ArchivedMonth:
-    table: str
-    month: str  # YYYY-MM (UTC)
-    file: str
-    rows: int
-    sha256: str
-    ids: tuple[int, ...] = ()  # raw pull ids: weather_data rows still point at them
+# Called with the name of each step done: "file_written", "manifest_written", "rows_dropped"
+# (not yet committed), "committed". Tests kill the process there.
+StepHook = Callable[[str], None]
 
 
 def archive_months(
-    engine: Engine, directory: Path, cutoff: datetime, spec: ArchivedTable = RAW_PULLS
+    engine: Engine,
+    directory: Path,
+    cutoff: datetime,
+    spec: ArchivedTable = RAW_PULLS,
+    on_step: StepHook | None = None,
 ) -> list[ArchivedMonth]:
-    """Archive every whole month of the table that ended on or before `cutoff`."""
+    """Archive every whole month of the table that ended on or before `cutoff`, and repair any
+    month a crashed run left half-done."""
     folder = directory / spec.table.name
     folder.mkdir(parents=True, exist_ok=True)
+    fsync_dir(directory)
+    # One archive run per folder at a time: the manifest is read, extended and replaced.
+    with folder_lock(directory, LOCK):
+        return _archive_due(engine, directory, cutoff, spec, on_step or (lambda _step: None))
+
+
+def _archive_due(
+    engine: Engine, directory: Path, cutoff: datetime, spec: ArchivedTable, on_step: StepHook
+) -> list[ArchivedMonth]:
+    folder = directory / spec.table.name
+    listed = read_manifest(directory).get(spec.table.name, {})
     with engine.connect() as connection:
         values = connection.execute(select(spec.table.c[spec.column]).distinct()).scalars()
-        months = sorted({_month_of(v) for v in values})
-    done = []
-    for start in months:
-        end = MONTHS.next_start(start)
-        if end > cutoff:
-            break
-        done.append(_archive_one(engine, folder, spec, start, end))
-        _write_manifest(directory, done[-1])
-    return done
+        in_database = {month_of(v) for v in values}
+    due = {m for m in in_database if MONTHS.next_start(m) <= cutoff}
+    # Listed but still in the database: a run died before its drop committed (any cutoff).
+    half_done = {m for m in in_database if f"{m:%Y-%m}" in listed}
+    on_disk = {p.name.removesuffix(".jsonl.gz") for p in folder.glob("*.jsonl.gz")}
+    unlisted = {datetime.strptime(m, "%Y-%m").replace(tzinfo=UTC) for m in on_disk - set(listed)}
+    return [
+        _archive_one(engine, directory, spec, start, on_step)
+        for start in sorted(due | half_done | unlisted)
+    ]
 
 
 def _archive_one(
-    engine: Engine, folder: Path, spec: ArchivedTable, start: datetime, end: datetime
+    engine: Engine, directory: Path, spec: ArchivedTable, start: datetime, on_step: StepHook
 ) -> ArchivedMonth:
     month = f"{start:%Y-%m}"
-    path = folder / f"{month}.jsonl.gz"
+    path = directory / spec.table.name / f"{month}.jsonl.gz"
     column = spec.table.c[spec.column]
-    lower, upper = _bound(spec, start), _bound(spec, end)
-    in_month = (column >= lower, column < upper)
-    partial = path.with_suffix(".partial")
+    in_month = (column >= bound(spec, start), column < bound(spec, MONTHS.next_start(start)))
+    listed = read_manifest(directory).get(spec.table.name, {}).get(month)
+    key = [c.name for c in spec.table.primary_key]
     with engine.begin() as connection:
-        rows, ids = 0, []
+        _hold_against_writers(connection, spec)
+        # Rows an earlier run already archived (and maybe dropped), then the database's rows.
+        records = {tuple(r[k] for k in key): r for r in _records_on_disk(path, listed is not None)}
+        query = select(spec.table).where(*in_month)
+        for row in connection.execute(query):
+            record = plain(row._mapping)
+            records[tuple(record[k] for k in key)] = record
+        ordered = [records[k] for k in sorted(records)]
+        partial = path.with_name(f".{path.name}.partial")
         with gzip.open(partial, "wt", encoding="utf-8") as out:
-            query = select(spec.table).where(*in_month).order_by(*spec.table.primary_key)
-            for row in connection.execute(query):
-                out.write(json.dumps(_plain(row._mapping), sort_keys=True) + "\n")
-                rows += 1
-                if spec is RAW_PULLS:
-                    ids.append(row._mapping["id"])
-        os.replace(partial, path)
-        digest = _sha256(path)
-        if len(_read_rows(spec, path, digest)) != rows:  # read back before anything is deleted
+            for record in ordered:
+                out.write(json.dumps(record, sort_keys=True) + "\n")
+        publish(partial, path)
+        on_step("file_written")
+        digest = sha256_of(path)
+        if len(read_rows(spec, path, digest)) != len(ordered):  # read back before any drop
             raise ArchiveError(f"{path}: read back a different number of rows than written")
-        name = spec.scheme.name(start) if spec.scheme else ""
-        if (
-            name
-            and is_partitioned(connection, spec.table.name)
-            and _has_partition(connection, name)
-        ):
-            connection.execute(
-                text(f"ALTER TABLE {spec.table.name} DETACH PARTITION {SCHEMA}.{name}")
-            )
-            connection.execute(text(f"DROP TABLE {SCHEMA}.{name}"))
-        else:
-            connection.execute(spec.table.delete().where(*in_month))
-    file = f"{spec.table.name}/{path.name}"
-    return ArchivedMonth(spec.table.name, month, file, rows, digest, tuple(sorted(ids)))
+        ids = sorted(r["id"] for r in ordered) if spec is RAW_PULLS else []
+        file = f"{spec.table.name}/{path.name}"
+        archived = ArchivedMonth(spec.table.name, month, file, len(ordered), digest, tuple(ids))
+        record_month(directory, archived)
+        on_step("manifest_written")
+        _drop_month(connection, spec, start, in_month)
+        on_step("rows_dropped")
+    on_step("committed")
+    return archived
+
+
+def _hold_against_writers(connection: Any, spec: ArchivedTable) -> None:
+    """No row may land in the month between reading it and dropping it."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"LOCK TABLE {spec.table.name} IN SHARE ROW EXCLUSIVE MODE"))
+    else:  # SQLite: a write takes the database's write lock for the whole transaction
+        connection.execute(spec.table.delete().where(text("1 = 0")))
+
+
+def _drop_month(connection: Any, spec: ArchivedTable, start: datetime, in_month: tuple) -> None:
+    name = spec.scheme.name(start) if spec.scheme else ""
+    if name and is_partitioned(connection, spec.table.name) and _has_partition(connection, name):
+        connection.execute(text(f"ALTER TABLE {spec.table.name} DETACH PARTITION {SCHEMA}.{name}"))
+        connection.execute(text(f"DROP TABLE {SCHEMA}.{name}"))
+    else:
+        connection.execute(spec.table.delete().where(*in_month))
+
+
+def _records_on_disk(path: Path, listed: bool) -> list[dict[str, Any]]:
+    """The month file's rows. Files reach their final name only whole and fsynced, so one that
+    cannot be read was damaged since: refuse if the manifest counts on it."""
+    if not path.exists():
+        if listed:
+            raise ArchiveError(f"archive file {path} is listed in the manifest but missing")
+        return []
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            return [json.loads(line) for line in lines]
+    except (OSError, EOFError, ValueError) as error:
+        if listed:
+            raise ArchiveError(
+                f"archive file {path} is damaged ({error}); put back its copy from a backup"
+            ) from None
+        return []  # never listed, so its rows were never dropped: the database still has them
 
 
 def restore_months(engine: Engine, directory: Path, months: list[str] | None = None) -> int:
     """Put archived months back (all of them by default, every table); returns the rows."""
-    manifest = _read_manifest(directory)
+    manifest = read_manifest(directory)
     available = {m for entries in manifest.values() for m in entries}
     missing = set(months or []) - available
     if missing:
@@ -146,56 +185,13 @@ def restore_months(engine: Engine, directory: Path, months: list[str] | None = N
         spec = ARCHIVED[table]
         for month in sorted(set(months or entries) & set(entries)):
             entry = entries[month]
-            rows = _read_rows(spec, directory / entry["file"], entry["sha256"])
+            rows = read_rows(spec, directory / entry["file"], entry["sha256"])
             with engine.begin() as connection:
                 upsert_rows(
                     connection, spec.table, spec.columns, rows, key=list(spec.key), compare=[]
                 )
             restored += len(rows)
     return restored
-
-
-def _read_rows(spec: ArchivedTable, path: Path, sha256: str) -> list[tuple]:
-    if not path.exists():
-        raise ArchiveError(f"archive file {path} is missing")
-    if _sha256(path) != sha256:
-        raise ArchiveError(f"archive file {path} does not match its sha256 in the manifest")
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        return [_typed(spec, json.loads(line)) for line in lines]
-
-
-def _month_of(value: date | datetime) -> datetime:
-    if isinstance(value, datetime):
-        return MONTHS.start_of(value)
-    return datetime(value.year, value.month, 1, tzinfo=UTC)
-
-
-def _bound(spec: ArchivedTable, moment: datetime) -> date | datetime:
-    return moment.date() if isinstance(spec.table.c[spec.column].type, Date) else moment
-
-
-def _plain(row: Any) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()}
-
-
-def _typed(spec: ArchivedTable, record: dict[str, Any]) -> tuple:
-    out = []
-    for column in spec.table.columns:
-        value = record[column.name]
-        if value is not None and isinstance(column.type, UTCDateTime):
-            value = datetime.fromisoformat(value).astimezone(UTC)
-        elif value is not None and isinstance(column.type, Date):
-            value = date.fromisoformat(value)
-        out.append(value)
-    return tuple(out)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _has_partition(connection: Any, name: str) -> bool:
@@ -205,33 +201,6 @@ def _has_partition(connection: Any, name: str) -> bool:
 
 def default_archive_dir() -> Path:
     return Path(os.environ.get("FLOODINGNAQUE_ARCHIVE_DIR") or DEFAULT_ARCHIVE_DIR)
-
-
-def archived_pull_ids(directory: Path) -> frozenset[int]:
-    """Ids of the raw pulls moved to the archive: a weather_data row pointing at one is still
-    traceable (through the archive file), though the pull left the database."""
-    months = _read_manifest(directory).get(RAW_PULLS.table.name, {})
-    return frozenset(i for entry in months.values() for i in entry.get("ids", ()))
-
-
-def _read_manifest(directory: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    """{table: {YYYY-MM: {file, rows, sha256, archived_at}}}"""
-    path = directory / MANIFEST
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def _write_manifest(directory: Path, month: ArchivedMonth) -> None:
-    manifest = _read_manifest(directory)
-    manifest.setdefault(month.table, {})[month.month] = {
-        "file": month.file,
-        "rows": month.rows,
-        "sha256": month.sha256,
-        "archived_at": datetime.now(UTC).isoformat(),
-        **({"ids": list(month.ids)} if month.ids else {}),
-    }
-    partial = directory / f"{MANIFEST}.partial"
-    partial.write_text(json.dumps(manifest, indent=2, sort_keys=True))
-    os.replace(partial, directory / MANIFEST)
 
 
 def main(argv: list[str]) -> int:

@@ -1,21 +1,21 @@
-"""Verified backups of the app database, and their restore.
+"""Backups you can trust, of the app database, and their restore.
 
-PostgreSQL: `pg_dump -Fc` (compressed, restorable table by table), verified by reading its
-table of contents back with `pg_restore --list`. SQLite (the embedded default): the online
-backup API (consistent while a run writes), verified with PRAGMA integrity_check.
-The password travels in PGPASSWORD, never on a command line or in a message.
+A backup is written under a temporary name (`.floodingnaque-<stamp>-<seq>.dump.partial`),
+fsynced with its folder, then verified by restoring it into a scratch database and comparing
+the rows of every table with the source's, counted in the dump's own snapshot. Only then is it
+renamed to its final name and listed in `backups.json` (see backup_manifest). A failed run (a
+full disk, a dump cut short) leaves no file under a final name and nothing listed.
+PostgreSQL: `pg_dump -Fc`. SQLite (the embedded default): the online backup API, verified by
+PRAGMA integrity_check and the same row counts.
 
-Restore (the database must exist and be empty, or be overwritten with --clean):
+Restore, over the current database or into a fresh one (see backup_postgres.restore_by_swap):
     python -m floodingnaque_pipeline.db.backup restore backups/floodingnaque-....dump
-which runs `pg_restore --clean --if-exists --no-owner --single-transaction` against
-DATABASE_URL (or copies the SQLite backup over the file of DATABASE_URL).
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 import sys
 import time
 from contextlib import closing
@@ -25,10 +25,26 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from floodingnaque_pipeline.db.engine import DEFAULT_DATABASE_URL, DatabaseError, scrub_secrets
+from floodingnaque_pipeline.db import backup_postgres
+from floodingnaque_pipeline.db.backup_manifest import (
+    VerifiedBackup,
+    next_seq,
+    plan_retention,
+    read_manifest,
+    write_manifest,
+)
+from floodingnaque_pipeline.db.durable import (
+    folder_lock,
+    fsync_dir,
+    fsync_file,
+    publish,
+    sha256_of,
+)
+from floodingnaque_pipeline.db.engine import DEFAULT_DATABASE_URL, DatabaseError
 
 PREFIX = "floodingnaque-"
 SUFFIX = {"postgresql": ".dump", "sqlite": ".sqlite3"}
+LOCK = ".backup.lock"
 
 
 @dataclass(frozen=True)
@@ -36,88 +52,148 @@ class Backup:
     path: Path
     size_bytes: int
     duration_s: float
-    verified: str  # what the verification found, e.g. "62 archive entries"
+    verified: str  # what the verification found, e.g. "restored: 27 tables, 9,120 rows match"
     removed: tuple[Path, ...]
 
 
 def backup_database(url: str, directory: Path, keep: int, now: datetime | None = None) -> Backup:
-    """Write one verified backup into `directory`, then keep only the newest `keep`."""
+    """Write one verified backup into `directory`, then keep only the newest `keep` verified."""
     if keep < 1:
         raise ValueError("keep at least one backup")
-    backend = make_url(url).get_backend_name()
     directory.mkdir(parents=True, exist_ok=True)
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
-    path = directory / f"{PREFIX}{stamp}{SUFFIX[backend]}"
+    # One backup run per folder at a time: the manifest is read, extended and replaced.
+    with folder_lock(directory, LOCK):
+        for stale in directory.glob(f".{PREFIX}*.partial"):  # left by a killed run
+            stale.unlink()
+        return _backup_locked(url, directory, keep, now or datetime.now(UTC))
+
+
+def _backup_locked(url: str, directory: Path, keep: int, moment: datetime) -> Backup:
+    backend = make_url(url).get_backend_name()
+    listed = read_manifest(directory)
+    seq = next_seq(listed)
+    final = directory / f"{PREFIX}{moment:%Y%m%dT%H%M%S%fZ}-{seq:04d}{SUFFIX[backend]}"
+    partial = directory / f".{final.name}.partial"
     started = time.perf_counter()
-    if backend == "postgresql":
-        _run(["pg_dump", "-Fc", "--no-owner", "-f", str(path)], url)
-        verified = _verify_dump(path, url)
-    else:
-        _sqlite_copy(_sqlite_path(url), str(path))
-        verified = _verify_sqlite(path)
+    try:
+        if backend == "postgresql":
+            source = backup_postgres.dump(url, partial)
+        else:
+            source = _sqlite_backup(_sqlite_path(url), partial)
+        fsync_file(partial)
+        fsync_dir(directory)
+        restored = verify_backup(url, partial)
+        _compare(source, restored, partial.name)
+        entry = VerifiedBackup(
+            final.name,
+            seq,
+            moment.isoformat(),
+            partial.stat().st_size,
+            sha256_of(partial),
+            restored,
+        )
+        publish(partial, final)
+        try:
+            write_manifest(directory, [*listed, entry])
+        except BaseException:
+            final.unlink(missing_ok=True)  # not listed, so not a backup: no final name either
+            raise
+    except (OSError, sqlite3.Error, DatabaseError) as error:
+        raise DatabaseError(
+            f"backup into {directory} failed, nothing kept (is the disk full? `df -h "
+            f"{directory}`): {error}"
+        ) from None
+    finally:
+        partial.unlink(missing_ok=True)
     duration = time.perf_counter() - started
-    removed = prune(directory, keep, SUFFIX[backend])
-    return Backup(path, path.stat().st_size, duration, verified, removed)
+    removed = prune(directory, keep)
+    verified = f"restored into a scratch database: {len(restored)} tables, "
+    verified += f"{sum(restored.values()):,} rows match the source"
+    return Backup(final, entry.size_bytes, duration, verified, removed)
 
 
-def prune(directory: Path, keep: int, suffix: str) -> tuple[Path, ...]:
-    # Names sort by their UTC timestamp, so the oldest come first.
-    backups = sorted(directory.glob(f"{PREFIX}*{suffix}"))
-    old = backups[: max(0, len(backups) - keep)]
-    for path in old:
-        path.unlink()
-    return tuple(old)
+def prune(directory: Path, keep: int) -> tuple[Path, ...]:
+    """Delete the verified backups beyond the newest `keep`; unlisted files are left alone."""
+    listed = read_manifest(directory)
+    doomed = plan_retention(listed, keep)
+    if not doomed:
+        return ()
+    # Unlist first: a crash in between leaves an unlisted file, never a listed missing one.
+    write_manifest(directory, [b for b in listed if b not in doomed])
+    for backup in doomed:
+        (directory / backup.file).unlink(missing_ok=True)
+    fsync_dir(directory)
+    return tuple(directory / b.file for b in doomed)
 
 
 def restore_database(url: str, path: Path) -> None:
-    """Replace the database's contents with the backup at `path`."""
-    if make_url(url).get_backend_name() == "postgresql":
-        _run(
-            [
-                "pg_restore",
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--single-transaction",
-                "--exit-on-error",
-                "--dbname",
-                str(make_url(url).database),
-                str(path),
-            ],
-            url,
+    """Replace the database (existing or not) with the backup at `path`."""
+    listed = {b.file: b for b in read_manifest(path.parent)}.get(path.name)
+    if listed and sha256_of(path) != listed.sha256:
+        raise DatabaseError(
+            f"backup {path} does not match its sha256 in {path.parent}/backups.json"
         )
+    expected = listed.tables if listed else None
+    if make_url(url).get_backend_name() == "postgresql":
+        backup_postgres.restore_by_swap(url, path, expected)
         return
-    _verify_sqlite(path)
-    _sqlite_copy(str(path), _sqlite_path(url))
+    counts = _sqlite_counts(path)
+    if expected is not None:
+        _compare(expected, counts, path.name)
+    with closing(sqlite3.connect(path)) as source:
+        with closing(sqlite3.connect(_sqlite_path(url))) as target:
+            source.backup(target)
 
 
-def _verify_dump(path: Path, url: str) -> str:
-    listing = _run(["pg_restore", "--list", str(path)], url)
-    entries = [line for line in listing.splitlines() if line and not line.startswith(";")]
-    # The partitioned parent has no data entry of its own; the schema version always has one.
-    for needed in (" TABLE public weather_data ", " TABLE DATA public alembic_version "):
-        if not any(needed in line for line in entries):
-            raise DatabaseError(f"backup {path.name} lacks{needed.rstrip()}: not a usable dump")
-    return f"{len(entries)} archive entries"
+def verify_backup(url: str, path: Path) -> dict[str, int]:
+    """Restore `path` into a scratch database (SQLite: open the copy) and count its rows per
+    table; a damaged or truncated file raises DatabaseError."""
+    if make_url(url).get_backend_name() == "postgresql":
+        return backup_postgres.restored_counts(url, path)
+    return _sqlite_counts(path)
 
 
-def _verify_sqlite(path: Path) -> str:
+def _compare(source: dict[str, int], restored: dict[str, int], name: str) -> None:
+    differ = {t: (source.get(t), restored.get(t)) for t in source.keys() | restored.keys()}
+    differ = {t: pair for t, pair in differ.items() if pair[0] != pair[1]}
+    if differ:
+        shown = ", ".join(f"{t}: {s} vs {r} restored" for t, (s, r) in sorted(differ.items())[:5])
+        raise DatabaseError(f"backup {name} does not restore the source's rows: {shown}")
+
+
+def _sqlite_backup(source_path: str, target: Path) -> dict[str, int]:
+    """Copy with the online backup API inside one read transaction, counting in it too."""
+    with closing(sqlite3.connect(source_path)) as source:
+        source.execute("BEGIN")
+        counts = _table_counts(source)
+        with closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
+            # One self-contained file: no -wal/-shm beside it to lose when it is renamed.
+            copy.execute("PRAGMA journal_mode=DELETE")
+        source.rollback()
+    return counts
+
+
+def _sqlite_counts(path: Path) -> dict[str, int]:
     try:
-        with closing(sqlite3.connect(path)) as connection:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
             result = connection.execute("PRAGMA integrity_check").fetchone()[0]
-            tables = connection.execute("SELECT count(*) FROM sqlite_master WHERE type='table'")
-            count = tables.fetchone()[0]
+            counts = _table_counts(connection) if result == "ok" else {}
     except sqlite3.DatabaseError as error:
         raise DatabaseError(f"backup {path.name} is not a readable SQLite file: {error}") from None
     if result != "ok":
         raise DatabaseError(f"backup {path.name} failed its integrity check: {result}")
-    return f"integrity ok, {count} tables"
+    return counts
 
 
-def _sqlite_copy(source_path: str, target_path: str) -> None:
-    with closing(sqlite3.connect(source_path)) as source:
-        with closing(sqlite3.connect(target_path)) as target:
-            source.backup(target)
+def _table_counts(connection: sqlite3.Connection) -> dict[str, int]:
+    names = connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    return {
+        n: connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]
+        for (n,) in names.fetchall()
+    }
 
 
 def _sqlite_path(url: str) -> str:
@@ -125,26 +201,6 @@ def _sqlite_path(url: str) -> str:
     if not database or database == ":memory:":
         raise DatabaseError("an in-memory SQLite database cannot be backed up or restored")
     return database
-
-
-def _run(arguments: list[str], url: str) -> str:
-    """Run a libpq tool against the URL's database; the connection goes through PG* vars."""
-    parsed = make_url(url)
-    env = dict(os.environ)
-    for name, value in (
-        ("PGHOST", parsed.host),
-        ("PGPORT", parsed.port),
-        ("PGUSER", parsed.username),
-        ("PGPASSWORD", parsed.password),
-        ("PGDATABASE", parsed.database),
-    ):
-        if value is not None:
-            env[name] = str(value)
-    done = subprocess.run(arguments, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        detail = scrub_secrets(done.stderr.strip(), url)
-        raise DatabaseError(f"{arguments[0]} failed (exit {done.returncode}): {detail}")
-    return done.stdout
 
 
 def main(argv: list[str]) -> int:

@@ -25,7 +25,9 @@ DEFAULT_BACKUP_DIR = "./backups"
 
 class BackupConfig(dg.Config):
     directory: str = Field(default="", description="Empty: FLOODINGNAQUE_BACKUP_DIR or ./backups.")
-    keep: int = Field(default=7, description="Backups kept; older ones are deleted.")
+    keep: int = Field(
+        default=7, description="Verified backups kept (backups.json); older ones are deleted."
+    )
 
 
 class ArchiveConfig(dg.Config):
