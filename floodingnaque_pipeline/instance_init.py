@@ -27,7 +27,7 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.instance.ref import InstanceRef
 
-LOCK_NAME = ".dagster_local.init.lock"
+LOCK_NAME = ".init.lock"  # inside .dagster_local/: deleting it to start afresh takes it too
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
@@ -49,7 +49,9 @@ def initialise(project_root: Path) -> None:
     previous = os.getcwd()
     os.chdir(project_root)  # dagster.yaml's relative base_dir resolves against it
     try:
-        with (project_root / LOCK_NAME).open("a") as lock:
+        storage = project_root / ".dagster_local"
+        storage.mkdir(exist_ok=True)
+        with (storage / LOCK_NAME).open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             home = tempfile.mkdtemp(prefix=".tmp_dagster_home_", dir=project_root)
             try:
