@@ -24,10 +24,10 @@ LAYERS: list[set[str]] = [
     {"db", "ml"},
     {"alerts", "label_ingest", "resources"},  # services over db/ml, and the Dagster resources
     {"defs"},
-    {"definitions"},
+    {"definitions", "instance_init"},  # instance_init: the local instance's first-run setup
 ]
 NEVER = {("db", "ml"), ("ml", "db")}  # same layer, kept apart: the wiring joins them
-DAGSTER_PARTS = {"resources", "defs", "definitions"}
+DAGSTER_PARTS = {"resources", "defs", "definitions", "instance_init"}
 TIME_ZONE_HOME = "domain/time.py"
 
 Graph = dict[str, dict[str, list[str]]]  # part -> imported part -> where ("db/x.py:12")

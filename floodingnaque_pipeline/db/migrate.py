@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -42,8 +45,9 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade_to_head(engine: Engine, lock_wait_s: float = LOCK_WAIT_S) -> None:
-    """Idempotent; on Postgres an advisory lock serialises concurrent callers."""
-    with engine.connect() as connection:
+    """Idempotent; on Postgres an advisory lock serialises concurrent callers, on SQLite a
+    file lock."""
+    with _sqlite_file_lock(engine), engine.connect() as connection:
         postgres = connection.dialect.name == "postgresql"
         if postgres:
             _acquire_lock(connection, lock_wait_s)
@@ -53,6 +57,20 @@ def upgrade_to_head(engine: Engine, lock_wait_s: float = LOCK_WAIT_S) -> None:
         finally:
             if postgres:
                 _release_lock(connection)
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    """SQLite has no advisory lock: two first runs (`dg launch` twice at once) migrating one
+    fresh file both ran the DDL ("duplicate column name"). An flock beside the file serialises
+    them; a signal still interrupts the wait (PEP 475 retries only when no handler raised)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _acquire_lock(connection: Connection, wait_s: float) -> None:

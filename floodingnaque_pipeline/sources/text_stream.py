@@ -135,4 +135,9 @@ def text_lines(stream: BinaryIO, encoding: str) -> Iterator[str]:
         for line in text:
             yield line[:-1] if line.endswith("\n") else line
     finally:
-        text.detach()  # the caller owns the stream (and may read the rest to finish a hash)
+        # The caller owns the stream (and may read the rest to finish a hash): hand it back.
+        # A generator left unfinished is closed when collected, maybe after its stream was
+        # closed; detach() would then flush into a closed file and print an ignored ValueError.
+        # Undetached, the wrapper over a closed stream is collected without touching it.
+        if not stream.closed:
+            text.detach()

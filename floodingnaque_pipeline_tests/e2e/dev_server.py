@@ -63,9 +63,11 @@ def project_folder(root: Path, *, open_meteo_base: str) -> ProjectFolder:
 
 @contextmanager
 def dg_dev(project: ProjectFolder, log_name: str) -> Iterator[tuple[Service, DagsterApi]]:
-    """`dg dev` in the folder; on exit, SIGTERM (what Ctrl-C does) and wait until it ended."""
+    """`dg dev` in the folder, started by the README's command (instance_init, then `dg dev`);
+    on exit, SIGTERM (what Ctrl-C does) and wait until it ended."""
     port = free_port()
-    args = [str(BIN / "dg"), "dev", "--host", "127.0.0.1", "--port", str(port)]
+    init = [str(BIN / "python"), "-m", "floodingnaque_pipeline.instance_init", "dev"]
+    args = [*init, "--host", "127.0.0.1", "--port", str(port)]
     logs = project.root / "logs"
     logs.mkdir(exist_ok=True)
     service = _start(log_name, args, project.env, logs, project.root)

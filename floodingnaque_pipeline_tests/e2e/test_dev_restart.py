@@ -99,3 +99,4 @@ def test_history_schedule_state_and_landing_survive_a_restart(project: ProjectFo
         )
         assert [r["id"] for r in _landing_runs(api)] == [run["id"]]
     assert (project.root / ".dagster_local" / "history" / "runs.db").is_file()
+    assert not list(project.root.glob(".tmp_dagster_home_*")), "dg dev cleaned up on exit"

@@ -40,3 +40,39 @@ def test_dg_launch_materializes_one_month(tmp_path: Path) -> None:
     with sqlite3.connect(project.root / ".dagster_local" / "history" / "runs.db") as runs:
         statuses = [s for (s,) in runs.execute("SELECT status FROM runs").fetchall()]
     assert statuses == ["SUCCESS", "SUCCESS"]
+
+
+def test_two_launches_at_once_on_a_fresh_instance(tmp_path: Path) -> None:
+    """The README's first-run order: instance_init, then two `dg launch` at the same moment on
+    the fresh `.dagster_local/` both succeed, and a later launch still works."""
+    with FakeOpenMeteo() as fake:
+        project = project_folder(tmp_path / "clone", open_meteo_base=fake.base_url)
+        init = subprocess.run(
+            [str(BIN / "python"), "-m", "floodingnaque_pipeline.instance_init"],
+            cwd=project.root,
+            env=project.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert init.returncode == 0, init.stdout + init.stderr
+        args = [str(BIN / "dg"), "launch", "--assets", "locations"]
+        both = [
+            subprocess.Popen(
+                args,
+                cwd=project.root,
+                env=project.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )  # fmt: skip
+            for _ in range(2)
+        ]
+        outputs = [p.communicate(timeout=300)[0] for p in both]
+        for popen, output in zip(both, outputs, strict=True):
+            assert popen.returncode == 0, output[-3000:]
+        later = _dg(project.root, project.env, "launch", "--assets", "locations")
+        assert later.returncode == 0, later.stdout[-3000:] + later.stderr[-3000:]
+    with sqlite3.connect(project.root / ".dagster_local" / "history" / "runs.db") as runs:
+        statuses = [s for (s,) in runs.execute("SELECT status FROM runs").fetchall()]
+    assert statuses == ["SUCCESS"] * 3

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from floodingnaque_pipeline.instance_init import restore_default_signals
 from floodingnaque_pipeline_tests.fakes.dagster_api import DagsterApi
 from floodingnaque_pipeline_tests.fakes.open_meteo import FakeOpenMeteo
 from floodingnaque_pipeline_tests.fakes.scratch_db import (
@@ -200,6 +201,9 @@ def _start(name: str, args: list[str], env: dict[str, str], logs: Path, cwd: Pat
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: stop() reaches the run workers too
+        # Default SIGINT/SIGTERM even when pytest was started in the background (`&`, nohup):
+        # an ignored signal is inherited across exec, and stop()'s SIGTERM would do nothing.
+        preexec_fn=restore_default_signals,
     )
     log.close()
     return Service(name, popen, log_path)
