@@ -84,7 +84,9 @@ def test_the_report_groups_refusals_by_cause_with_counts(shared_data: Path, tmp_
     report = (tmp_path / "raw_2025_refused.md").read_text(encoding="utf-8")
     assert "## 10 records: conflicting dates" in report
     assert "## 4 records: no date can be established" in report
-    assert "Where: line 115 (record 23), line 272 (record 67)" in report
+    section = report.split("## 4 records: no date can be established", 1)[1].split("\n## ")[0]
+    assert "- line 115: record 23: " in section and "- line 272: record 67: " in section
+    assert report.count("no date can be established") == 5  # the heading and its 4 records
 
 
 def test_the_readme_no_longer_says_to_edit_the_cleaned_file_in_place() -> None:
