@@ -210,7 +210,9 @@ def test_sensor_requests_run_the_ingest_jobs_end_to_end(
                          "GROUP BY source_file ORDER BY source_file")  # fmt: skip
         assert per_file == [
             ("flood_records/flood_records_2022.csv", 107),
-            ("flood_records/raw_2023.csv", 161),  # the export, read by the table reader
+            # the export, read by the table reader: 161 records, 13 of them in two date-range
+            # blocks ("1 and 2", "20-21") that label both days, one row a day
+            ("flood_records/raw_2023.csv", 174),
         ]
         [(reason,)] = query(database, "SELECT reason FROM ingest_rejections WHERE file = :f",
                             f="flood_records/raw_2023.csv")  # fmt: skip

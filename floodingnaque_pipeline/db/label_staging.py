@@ -56,7 +56,36 @@ class LineSet:
         return ((line,) for line in range(len(self._bits) * 8) if (line,) in self)
 
 
-KeptKeys = LineSet | set[tuple[Any, ...]]
+class LineDaySet:
+    """Keys (line, range_day) of a file whose records may label a range of days: day 0 of every
+    record as one bit per line (a LineSet), the rare further days of a range as tuples."""
+
+    def __init__(self) -> None:
+        self._first = LineSet()
+        self._more: set[tuple[int, int]] = set()
+
+    def add(self, key: tuple[Any, ...]) -> None:
+        line, day = key
+        if day == 0:
+            self._first.add((line,))
+        else:
+            self._more.add((line, day))
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, tuple) or len(key) != 2:
+            return False
+        line, day = key
+        return (line,) in self._first if day == 0 else key in self._more
+
+    def __len__(self) -> int:
+        return len(self._first) + len(self._more)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        yield from ((line, 0) for (line,) in self._first)
+        yield from self._more
+
+
+KeptKeys = LineSet | LineDaySet | set[tuple[Any, ...]]
 
 
 STAGE_COLUMNS = ("line", "raw_row", "reason")

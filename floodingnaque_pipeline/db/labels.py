@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from floodingnaque_pipeline.db.label_staging import KeptKeys, LineSet, RejectionStage
+from floodingnaque_pipeline.db.label_staging import KeptKeys, LineDaySet, LineSet, RejectionStage
 from floodingnaque_pipeline.db.models_labels import FloodEvent, IngestRejection, StationObservation
 from floodingnaque_pipeline.db.stale_rows import delete_stale_rows
 from floodingnaque_pipeline.db.upsert import UpsertCounts, upsert_rows
@@ -165,7 +165,11 @@ def _store(
         )
     varying = [k for k in key if k != "source_file"]  # the file is the scope, not a key part
     key_index = [columns.index(k) for k in varying]
-    kept: KeptKeys = LineSet() if varying == ["source_row"] else set()
+    kept: KeptKeys = set()
+    if varying == ["source_row"]:
+        kept = LineSet()
+    elif varying == ["source_row", "range_day"]:  # flood events: a bit per line, as before
+        kept = LineDaySet()
     staged = RejectionStage(connection)
     totals = UpsertCounts()
     accepted = rejected = 0
