@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -108,12 +109,14 @@ def test_a_run_waiting_for_the_migration_lock_obeys_sigterm(pg_url: str) -> None
     assert (waiter.returncode, out.strip()) == (3, "interrupted")
 
 
-def test_backend_killed_mid_upsert_reports_the_cause(pg_url: str) -> None:
-    guard = psycopg2.connect(_dsn(pg_url, "guard"))
-    guard.autocommit = True
-    with guard, guard.cursor() as cursor:  # if the kill never comes, fail instead of hanging
-        cursor.execute(f"ALTER DATABASE {make_url(pg_url).database} SET lock_timeout = '120s'")
-    guard.close()
+class _ServerLost(Exception):
+    """The killer's own session was cut: the server restarted under the test, so this attempt
+    observed nothing about our code (seen once in CI, at 31 % of a loaded run)."""
+
+
+def _kill_the_waiting_upsert(pg_url: str) -> tuple[list[str], DatabaseError]:
+    """One attempt: a row lock is held, the upsert waits on it, a third session ends the
+    upsert's backend. Returns what the killer ended and the error the upsert raised."""
     database = AppDatabase(pg_url)
     database.migrate()
     ids = seed_locations(database)
@@ -122,23 +125,30 @@ def test_backend_killed_mid_upsert_reports_the_cause(pg_url: str) -> None:
         upsert_weather(session, rows[:1])
     blocker = psycopg2.connect(_dsn(pg_url, "row-lock-holder"))
     killed: list[str] = []
+    killer_lost: list[BaseException] = []
 
     def terminate_the_waiting_upsert() -> None:
-        admin = psycopg2.connect(_dsn(pg_url, "killer"))
-        admin.autocommit = True  # pg_stat_activity is a snapshot per transaction
-        with admin, admin.cursor() as cursor:
-            while not killed:  # poll until the upsert waits on the row lock, then end it
-                # pg_stat_activity is read once at the statement's start and pg_blocking_pids
-                # live, so a row may pair the upsert's previous statement (its month lock) with
-                # the wait of the next one: only a row showing the weather_data write counts.
-                cursor.execute(
-                    "SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND %s = ANY(pg_blocking_pids(pid)) AND query LIKE '%%weather_data%%'",
-                    (blocker_pid,),
-                )
-                for pid, query in cursor.fetchall():
-                    cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))
-                    killed.append(query)
+        try:
+            admin = psycopg2.connect(_dsn(pg_url, "killer"))
+            admin.autocommit = True  # pg_stat_activity is a snapshot per transaction
+            with admin.cursor() as cursor:
+                while not killed:  # poll until the upsert waits on the row lock, then end it
+                    # pg_stat_activity is read once at the statement's start and pg_blocking_pids
+                    # live, so a row may pair the upsert's previous statement (its month lock)
+                    # with the wait of the next one: only a row showing the weather_data write
+                    # counts.
+                    cursor.execute(
+                        "SELECT pid, query FROM pg_stat_activity "
+                        "WHERE datname = current_database() "
+                        "AND %s = ANY(pg_blocking_pids(pid)) AND query LIKE '%%weather_data%%'",
+                        (blocker_pid,),
+                    )
+                    for pid, query in cursor.fetchall():
+                        cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))
+                        killed.append(query)
+            admin.close()
+        except psycopg2.Error as error:
+            killer_lost.append(error)
 
     try:
         with blocker.cursor() as cursor:  # holds the first row's lock until rolled back
@@ -152,11 +162,45 @@ def test_backend_killed_mid_upsert_reports_the_cause(pg_url: str) -> None:
                 upsert_weather(session, [(*r[:3], 31.0, *r[4:]) for r in rows])
         killer.join(HANG_GUARD_S)
     finally:
-        blocker.rollback()
+        try:
+            blocker.rollback()
+        except psycopg2.Error:
+            pass  # the server restarted: the lock went with it
         blocker.close()
         database.dispose()
+    if killer_lost and not killed:
+        raise _ServerLost(str(killer_lost[0]))
+    return killed, raised.value
+
+
+def _server_answers(pg_url: str) -> None:
+    deadline = time.monotonic() + HANG_GUARD_S
+    while True:  # poll until the restarted server takes connections again
+        try:
+            psycopg2.connect(_dsn(pg_url, "probe")).close()
+            return
+        except psycopg2.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+
+
+def test_backend_killed_mid_upsert_reports_the_cause(pg_url: str) -> None:
+    guard = psycopg2.connect(_dsn(pg_url, "guard"))
+    guard.autocommit = True
+    with guard, guard.cursor() as cursor:  # if the kill never comes, fail instead of hanging
+        cursor.execute(f"ALTER DATABASE {make_url(pg_url).database} SET lock_timeout = '120s'")
+    guard.close()
+    for attempt in range(3):
+        try:
+            killed, error = _kill_the_waiting_upsert(pg_url)
+            break
+        except _ServerLost as lost:
+            # Only a lost killer voids an attempt; any other outcome is judged below.
+            if attempt == 2:
+                pytest.fail(f"the server restarted under every attempt: {lost}")
+            _server_answers(pg_url)
     assert killed, "the upsert was never seen waiting"
     # The cause first (libpq's words for a terminated backend); the "connection already
     # closed" of the clean-up on the dead connection may follow, never replace it.
-    detail = str(raised.value).split("failed: ", 1)[1]
+    detail = str(error).split("failed: ", 1)[1]
     assert detail.startswith("server closed the connection unexpectedly"), detail
