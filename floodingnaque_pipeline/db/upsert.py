@@ -302,6 +302,17 @@ def _merge_on_conflict(
     return inserted, updated
 
 
+def _take_sqlite_write_lock(connection: Connection) -> None:
+    """Start the unit of work with the database's write lock (BEGIN IMMEDIATE) unless it holds
+    a transaction already. Filling the temporary staging table opens a transaction, and the
+    counts below then read the target under a snapshot; had another process committed since,
+    that snapshot could never take the write lock: SQLite says "database is locked" at once,
+    without the busy wait. Waiting for the lock first makes the writers queue instead."""
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _upsert_sqlite(
     connection: Connection,
     table: Table,
@@ -312,6 +323,7 @@ def _upsert_sqlite(
     compare: Sequence[str],
     statement: str,
 ) -> UpsertCounts:
+    _take_sqlite_write_lock(connection)
     staging = Table(
         stage,
         MetaData(),
