@@ -28,6 +28,8 @@ from floodingnaque_pipeline_tests.conftest import REPO_ROOT
 from floodingnaque_pipeline_tests.fakes.open_meteo import FakeOpenMeteo
 from floodingnaque_pipeline_tests.weather_runs import run_partition, seed
 
+pytestmark = pytest.mark.slow
+
 BROKER = "pyamqp://guest@127.0.0.1:5672//"
 MONTHS = {"first_month": "2024-04", "last_month": "2024-09"}  # six steps, two with data
 

@@ -18,6 +18,8 @@ import pytest
 from floodingnaque_pipeline_tests.conftest import REPO_ROOT
 from floodingnaque_pipeline_tests.fakes.topology import wait_until
 
+pytestmark = pytest.mark.slow
+
 TRIALS = 4
 OPENER = """
 import os, sys, tempfile, time

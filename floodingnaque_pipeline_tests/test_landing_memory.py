@@ -18,6 +18,8 @@ from floodingnaque_pipeline_tests.fakes.landing_files import (
     station_file,
 )
 
+pytestmark = pytest.mark.slow
+
 SIZE = 50 * 1024 * 1024
 RSS_LIMIT_MB = 200  # the bound for a 50 MB file
 

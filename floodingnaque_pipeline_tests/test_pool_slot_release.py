@@ -30,6 +30,8 @@ from dagster._daemon.monitoring import execute_concurrency_slots_iteration
 from floodingnaque_pipeline_tests.conftest import REPO_ROOT
 from floodingnaque_pipeline_tests.fakes.topology import wait_until
 
+pytestmark = pytest.mark.slow
+
 POOL = "open_meteo_api"
 STEP = "open_meteo_raw"
 WORKER = """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +42,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if report.failed and _running:
         # The processes' own logs belong in the failure report: that is where the cause is.
         report.sections.append(("deployment process logs", _running[-1].logs(lines=80)))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every end-to-end test starts real Dagster processes: all of them are slow.
+    e2e = Path(__file__).parent
+    for item in items:
+        if e2e in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.slow)
