@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import skops.io as sio
-
 # Module prefixes whose types a stored model may contain (scikit-learn estimators, arrays).
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 
@@ -20,6 +18,9 @@ class UntrustedArtifact(ValueError):
 
 
 def dump(model: Any) -> tuple[bytes, str]:
+    # lazy import: the code location loads without it (issue 21 item 6)
+    import skops.io as sio
+
     data = sio.dumps(model)
     return data, hashlib.sha256(data).hexdigest()
 
@@ -27,6 +28,8 @@ def dump(model: Any) -> tuple[bytes, str]:
 def load(data: bytes, sha256: str) -> Any:
     if hashlib.sha256(data).hexdigest() != sha256:
         raise UntrustedArtifact("artifact sha256 does not match the stored digest")
+    import skops.io as sio
+
     untrusted = sio.get_untrusted_types(data=data)
     refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
     if refused:

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, roc_auc_score
 
 HOLDOUT, ROLLING, NONE = "holdout_latest_year", "rolling_origin", "none"
 DAYS_PER_MONTH = 365.25 / 12
@@ -66,6 +64,9 @@ def baseline_probability(
     train_score, test_score = np.asarray(train_score, float), np.asarray(test_score, float)
     if len(np.unique(train_y)) < 2:
         return np.full(len(test_score), float(np.mean(train_y)))
+    # lazy import: the code location loads without it (issue 21 item 6)
+    from sklearn.linear_model import LogisticRegression
+
     fit = LogisticRegression(C=1e6).fit(np.log1p(train_score)[:, None], train_y)
     return fit.predict_proba(np.log1p(test_score)[:, None])[:, 1]
 
@@ -76,6 +77,9 @@ def city_days(scored: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 
 def ranking(y: np.ndarray, score: np.ndarray) -> dict:
+    # lazy import: the code location loads without it (issue 21 item 6)
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
     both = 0 < y.sum() < len(y)
     return {
         "ap": round(float(average_precision_score(y, score)), 4) if both else None,

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
 
 from floodingnaque_pipeline.ml.hourly import daily_from_hourly
 from floodingnaque_pipeline.ml.rain_match import QuantileMap
@@ -68,6 +67,9 @@ def _windows(one_location: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=calendar)
     for days in (2, 3, 7):
         out[f"rain_{days}d_mm"] = rain.rolling(days, min_periods=1).sum()
+    # lazy import: the code location loads without it (issue 21 item 6)
+    from scipy.signal import lfilter
+
     out["api_mm"] = lfilter([1.0], [1.0, -API_DECAY], rain.to_numpy())
     return frame.join(out, how="left")
 

@@ -21,11 +21,10 @@ from the same out-of-fold probabilities.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
 from floodingnaque_pipeline.ml import evaluate as ev
 from floodingnaque_pipeline.ml.inner import ALERT_RECALL, C_GRID, day_blocks, pipeline
@@ -39,6 +38,9 @@ CANDIDATES = {
     "window+prior+propensity": [WINDOW, PRIOR, PROPENSITY],
 }
 IMPACT_COLUMNS = ["location_id", "day", "window_mm", "prior_mm", "label"]
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 
 def impact_rows(features: pd.DataFrame) -> pd.DataFrame:
@@ -128,6 +130,9 @@ def fit_impact(rows: pd.DataFrame, candidates: dict[str, list[str]] | None = Non
             if best is None or key > best[0]:
                 best = (key, name, features, c, oof)
     _, name, features, c, oof = best
+    # lazy import: the code location loads without it (issue 21 item 6)
+    from sklearn.linear_model import LogisticRegression
+
     platt = LogisticRegression(C=1e6).fit(oof[:, None], y)
     a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
     p_oof = 1.0 / (1.0 + np.exp(-(a * oof + b)))

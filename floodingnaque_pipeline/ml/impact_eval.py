@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from floodingnaque_pipeline.ml import evaluate as ev
 
@@ -61,6 +60,9 @@ def fast_auc(y: np.ndarray, score: np.ndarray) -> float:
     n0 = len(y) - n1
     if not n1 or not n0:
         return float("nan")
+    # lazy import: the code location loads without it (issue 21 item 6)
+    from scipy.stats import rankdata
+
     ranks = rankdata(score)
     return float((ranks[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 

@@ -14,13 +14,10 @@ seen here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 
 from floodingnaque_pipeline.ml import evaluate as ev
 from floodingnaque_pipeline.ml.features import FEATURE_COLUMNS
@@ -36,6 +33,9 @@ FEATURE_SETS = {
     "rain+antecedent+season": [*_RAIN, "rain_7d_mm", "api_mm", "doy_sin", "doy_cos"],
     "all": FEATURE_COLUMNS,
 }
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 
 class TooFewFloods(ValueError):
@@ -56,6 +56,12 @@ class Fitted:
 
 
 def pipeline(c: float) -> Pipeline:
+    # lazy import: the code location loads without it (issue 21 item 6)
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
     return Pipeline([
         ("impute", SimpleImputer(strategy="mean", keep_empty_features=True)),
         ("scale", StandardScaler()),
@@ -135,6 +141,8 @@ def fit_procedure(rows: pd.DataFrame) -> Fitted:
         if (name, features) != widest:
             consider(name, features, chosen_c)
     _, name, features, c, oof = best
+    from sklearn.linear_model import LogisticRegression
+
     platt = LogisticRegression(C=1e6).fit(oof[:, None], y)
     a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
     p_oof = 1.0 / (1.0 + np.exp(-(a * oof + b)))

@@ -4,27 +4,38 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import TYPE_CHECKING
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")  # no display in the code server or daemon
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from sklearn.calibration import calibration_curve  # noqa: E402
-from sklearn.metrics import precision_recall_curve  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
-def _png_markdown(figure: plt.Figure, alt: str) -> str:
+def _pyplot():
+    """matplotlib on the Agg backend (no display in the code server or daemon), imported on
+    first use: the code location loads without it (issue 21 item 6)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _png_markdown(figure: Figure, alt: str) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
-    plt.close(figure)
+    _pyplot().close(figure)
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f"![{alt}](data:image/png;base64,{encoded})"
 
 
 def pr_curve_md(y: np.ndarray, scores: dict[str, np.ndarray], title: str) -> str:
     """One step curve per scorer (e.g. model, PAGASA rule, 2-day rain) on the same days."""
-    figure, axes = plt.subplots(figsize=(4.5, 3.5))
+    from sklearn.metrics import precision_recall_curve
+
+    figure, axes = _pyplot().subplots(figsize=(4.5, 3.5))
     for name, score in scores.items():
         precision, recall, _ = precision_recall_curve(y, score)
         axes.step(recall, precision, where="post", label=name)
@@ -35,7 +46,9 @@ def pr_curve_md(y: np.ndarray, scores: dict[str, np.ndarray], title: str) -> str
 
 
 def reliability_md(y: np.ndarray, probabilities: dict[str, np.ndarray], title: str) -> str:
-    figure, axes = plt.subplots(figsize=(4.5, 3.5))
+    from sklearn.calibration import calibration_curve
+
+    figure, axes = _pyplot().subplots(figsize=(4.5, 3.5))
     bins = min(10, max(2, int(y.sum())))
     axes.plot([0, 1], [0, 1], color="grey", linestyle=":")
     for name, p in probabilities.items():

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
-from scipy.stats import betabinom
 
 MAX_STRENGTH = 1e6  # pseudo-days of the prior: "no heterogeneity at all"
 MIN_STRENGTH = 2.0  # never weaker than two pseudo-days (a lone 1-of-1 record is not a law)
@@ -35,6 +33,10 @@ class Prior:
 
 def fit_prior(floods: np.ndarray, days: np.ndarray) -> Prior:
     """Maximum marginal likelihood over (mean, strength) with the strength bounded."""
+    # lazy import: the code location loads without it (issue 21 item 6)
+    from scipy.optimize import minimize
+    from scipy.stats import betabinom
+
     floods, days = np.asarray(floods, float), np.asarray(days, float)
     mean = float(np.clip(floods.sum() / max(days.sum(), 1.0), 1e-6, 1 - 1e-6))
     if floods.sum() == 0 or len(floods) < 2:
