@@ -59,6 +59,17 @@ def _folders(root: Path) -> list[tuple[str, Path]]:
     ]
 
 
+def ensure_landing_folders(root: Path) -> list[str]:
+    """Create the landing folder and its sub-folders where missing, so a new user finds where
+    to drop files. Returns what was created. An existing entry (a symlink too) is left alone."""
+    created = []
+    for directory in (root, *(root / folder for folder in FOLDERS)):
+        if not directory.exists() and not directory.is_symlink():
+            directory.mkdir(parents=True, exist_ok=True)
+            created.append(str(directory))
+    return created
+
+
 def unusable_landing_files(root: Path) -> list[str]:
     """CSV entries in the landing sub-folders that are not ingested, each with why."""
     found = []

@@ -245,3 +245,16 @@ def test_labels_definitions_expose_the_contract(
     cursor = landing_sensor(dg.build_sensor_context(resources=resources)).cursor
     result = landing_sensor(dg.build_sensor_context(cursor=cursor, resources=resources))
     assert [r.partition_key for r in result.run_requests] == [NAIA]
+
+
+def test_first_tick_creates_the_landing_folders(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"  # a new user's checkout: no landing/ yet
+    ticker = Ticker(landing)
+    result = ticker.tick()
+    assert result.run_requests == []
+    assert (landing / "pagasa").is_dir() and (landing / "flood_records").is_dir()
+    # a second tick changes nothing, and a symlinked sub-folder is never replaced
+    (landing / "flood_records").rmdir()
+    (landing / "flood_records").symlink_to(tmp_path)
+    ticker.tick()
+    assert (landing / "flood_records").is_symlink()

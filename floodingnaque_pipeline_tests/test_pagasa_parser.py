@@ -92,6 +92,19 @@ def test_station_lookup_from_file_names() -> None:
     assert station_for_file("sangley_point_daily.csv") is None
 
 
+def test_a_station_is_found_anywhere_in_the_name_by_the_registry() -> None:
+    # issue 21: naia_2024.csv was refused because only three exact names were accepted
+    for name, slug in [("naia_2024.csv", "naia"), ("pagasa/2024-NAIA.csv", "naia"),
+                       ("Port Area 2023 daily.csv", "port-area"),
+                       ("science_garden_2020-2024.csv", "science-garden")]:  # fmt: skip
+        station = station_for_file(name)
+        assert station is not None and station.slug == slug, name
+    assert station_for_file("naia_and_port_area.csv") is None  # two stations: which one?
+    assert station_for_file("naiads.csv") is None  # a word, not a part of one
+    result = _parse("\n".join([HEADER, *GOOD_ROWS]), "naia_vs_port_area.csv")
+    _assert_whole_file(result, "names 2 stations", "naia_vs_port_area.csv")
+
+
 def test_unknown_station_file_is_refused_whole() -> None:
     result = _parse("\n".join([HEADER, *GOOD_ROWS]), "sangley_point_daily.csv")
     _assert_whole_file(result, "unknown PAGASA station", "sangley_point_daily.csv")

@@ -93,10 +93,10 @@ def test_a_wrong_name_fails_the_run_and_touches_no_other_file(
     instance = dg.DagsterInstance.ephemeral()
     drop(tmp_path, NAIA, shared_data / NAIA)
     assert ingest(NAIA, db_url, tmp_path, instance).success
-    wrong = "pagasa/naia_2024.csv"
+    wrong = "pagasa/sangley_point_2024.csv"  # a station the registry does not hold
     drop(tmp_path, wrong, shared_data / NAIA)
     description, _ = refusal(ingest(wrong, db_url, tmp_path, instance, raise_on_error=False))
-    assert "unknown PAGASA station file name 'pagasa/naia_2024.csv'" in description
+    assert "unknown PAGASA station file name 'pagasa/sangley_point_2024.csv'" in description
     assert "nothing of it is stored" in description.lower()
     assert query(app_db, "SELECT count(*) FROM station_observations") == [(NAIA_ROWS,)]
     [(reason,)] = query(app_db, "SELECT reason FROM ingest_rejections WHERE file = :f", f=wrong)

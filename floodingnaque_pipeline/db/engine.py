@@ -9,6 +9,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
 DEFAULT_DATABASE_URL = "sqlite:///floodingnaque.db"
+EXPECTED_FORMS = (
+    "expected sqlite:///<file> (e.g. sqlite:///floodingnaque.db, the default) or "
+    "postgresql://<user>:<password>@<host>:5432/<database>"
+)
 
 
 class DatabaseError(RuntimeError):
@@ -28,8 +32,22 @@ def masked_url(url: str | URL) -> str:
     """The URL as it may be shown: password replaced by ***."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL: show nothing that might be a secret
-        return "<unparsable database URL>"
+    except Exception:  # unparsable: shown as typed, any user:password@ masked
+        return repr(_mask_authority(str(url)))
+
+
+def _mask_authority(text: str) -> str:
+    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
+
+
+def parse_database_url(url: str | URL) -> URL:
+    """make_url, with an error that shows what was typed (masked) and the forms expected."""
+    try:
+        return make_url(url)
+    except Exception:
+        typed = _mask_authority(str(url))
+        guess = f"; did you mean sqlite:///{typed}?" if "://" not in typed and typed else ""
+        raise DatabaseError(f"{typed!r} is not a database URL: {EXPECTED_FORMS}{guess}") from None
 
 
 def scrub_secrets(text: str, url: str | URL) -> str:
@@ -42,21 +60,19 @@ def scrub_secrets(text: str, url: str | URL) -> str:
         for form in {password, str(URL.create("x", password=password).password)}:
             text = text.replace(form, "***")
     # Belt and braces: any user:password@ authority left in the text.
-    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
+    return _mask_authority(text)
 
 
 def create_app_engine(url: str, pool: PoolSettings | None = None) -> Engine:
     """One engine per process; Postgres gets a bounded, health-checked pool."""
     pool = pool or PoolSettings()
-    parsed = make_url(url)
+    parsed = parse_database_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() != "postgresql":
-        raise DatabaseError(
-            f"unsupported database {masked_url(parsed)}: use postgresql:// or sqlite://"
-        )
+        raise DatabaseError(f"unsupported database {masked_url(parsed)}: {EXPECTED_FORMS}")
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg2")
     return create_engine(

@@ -9,8 +9,10 @@ the second; we report it first. No Dagster here.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from sqlalchemy import Engine, exc
+from sqlalchemy.engine import URL
 
 # The clean-up symptoms: true, but never the cause.
 _AFTERMATH = ("connection already closed", "cursor already closed")
@@ -53,3 +55,24 @@ def describe_connection_error(error: BaseException) -> str:
     first = causes[-1]  # the oldest real cause in the chain
     later = messages[0]
     return first if later == first or later in first else f"{first} (then: {later})"
+
+
+def fix_hint(detail: str, url: URL) -> str:
+    """What to do about a connection failure, when the driver's message says it plainly."""
+    if url.get_backend_name() == "sqlite":
+        if "unable to open database file" in detail:
+            folder = Path(url.database or ".").resolve().parent
+            return f"; the folder {folder} must exist and be writable"
+        return ""
+    where = f"-h {url.host or 'localhost'} -p {url.port or 5432}"
+    if f'database "{url.database}" does not exist' in detail:
+        user = f" -U {url.username}" if url.username else ""
+        return (
+            f"; create it with: createdb {where}{user} {url.database} "
+            "(or point DATABASE_URL at an existing database)"
+        )
+    if f'role "{url.username}" does not exist' in detail:
+        return f"; create the role with: createuser {where} --pwprompt {url.username}"
+    if "Connection refused" in detail:
+        return f"; is PostgreSQL running there? check with: pg_isready {where}"
+    return ""

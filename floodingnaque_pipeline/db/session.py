@@ -16,7 +16,11 @@ from floodingnaque_pipeline.db.engine import (
     masked_url,
     scrub_secrets,
 )
-from floodingnaque_pipeline.db.errors import describe_connection_error, is_connection_error
+from floodingnaque_pipeline.db.errors import (
+    describe_connection_error,
+    fix_hint,
+    is_connection_error,
+)
 from floodingnaque_pipeline.db.migrate import LOCK_WAIT_S, upgrade_to_head
 
 log = logging.getLogger(__name__)
@@ -94,4 +98,5 @@ class AppDatabase:
     def _failure(self, error: BaseException) -> DatabaseError:
         # Chaining is cut (from None) because driver messages may echo connection strings.
         detail = scrub_secrets(describe_connection_error(error), self._url)
-        return DatabaseError(f"database {self.display_url} failed: {detail}")
+        hint = fix_hint(detail, self.engine.url)
+        return DatabaseError(f"database {self.display_url} failed: {detail}{hint}")

@@ -105,9 +105,22 @@ def _file_key(name: str) -> str:
     return re.sub(r"-daily$", "", stem)
 
 
+def _named_in(key: str, station: PagasaStation) -> bool:
+    """The station's slug or name, as whole words, anywhere in the file key."""
+    tokens = f"-{key}-"
+    return any(f"-{w}-" in tokens for w in {station.slug, _file_key(station.name)})
+
+
 def station_for_file(file_name: str) -> PagasaStation | None:
+    """The registry's station (data/pagasa_stations.csv) that the file name names, as whole
+    words anywhere in it: naia_daily.csv, naia_2024.csv and 2024-NAIA.csv are NAIA. None when
+    no station or more than one is named."""
     key = _file_key(file_name)
-    return next((s for s in load_stations() if s.slug == key), None)
+    stations = load_stations()
+    if exact := [s for s in stations if s.slug == key]:
+        return exact[0]
+    named = [s for s in stations if _named_in(key, s)]
+    return named[0] if len(named) == 1 else None
 
 
 class _RowError(ValueError):
@@ -196,8 +209,17 @@ def parse_pagasa_csv(
 
 
 def _unknown_station(file_name: str) -> str:
-    known = ", ".join(f"{s.slug.replace('-', '_')}_daily.csv" for s in load_stations())
-    return f"unknown PAGASA station file name {file_name!r} (expected {known})"
+    stations = load_stations()
+    key = _file_key(file_name)
+    named = [s.slug for s in stations if _named_in(key, s)]
+    if len(named) > 1:
+        return f"PAGASA station file name {file_name!r} names {len(named)} stations: {named}"
+    known = ", ".join(s.slug.replace("-", "_") for s in stations)
+    return (
+        f"unknown PAGASA station file name {file_name!r}: the name must contain one station "
+        f"of the registry ({known}; e.g. naia_2024.csv); a new station is a row in "
+        f"floodingnaque_pipeline/data/{STATIONS_FILE}"
+    )
 
 
 def iter_pagasa_file(

@@ -9,7 +9,7 @@ import dagster as dg
 
 from floodingnaque_pipeline.defs.labels.jobs import ingest_flood_record_file, ingest_pagasa_file
 from floodingnaque_pipeline.defs.labels.partitions import flood_record_files, pagasa_files
-from floodingnaque_pipeline.landing import unusable_landing_files
+from floodingnaque_pipeline.landing import ensure_landing_folders, unusable_landing_files
 from floodingnaque_pipeline.landing_state import (
     REFUSED_TAG,
     SHA256_TAG,
@@ -65,6 +65,8 @@ def run_outcome(instance: dg.DagsterInstance, run_key: str) -> RunOutcome:
 def landing_sensor(
     context: dg.SensorEvaluationContext, landing: LandingZoneResource
 ) -> dg.SensorResult:
+    if created := ensure_landing_folders(landing.root):
+        context.log.info("created the landing folders: " + ", ".join(created))
     now = time.time()
     ready, cursor = scan(
         landing.root,
