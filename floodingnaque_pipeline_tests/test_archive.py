@@ -150,11 +150,15 @@ def test_predictions_past_their_use_go_and_come_back(db_url: str, tmp_path: Path
         before = _predictions(database)
 
         cutoff = datetime(2023, 3, 1, tzinfo=UTC)
-        archived = archive_months(database.engine, tmp_path, cutoff, PREDICTIONS)
+        lines: list[str] = []  # issue 21 item 7: one progress line per month, in the run log
+        archived = archive_months(database.engine, tmp_path, cutoff, PREDICTIONS, log=lines.append)
         assert [(a.month, a.rows) for a in archived] == [("2023-01", 31), ("2023-02", 28)]
         assert len(_predictions(database)) == 80 - 59  # March stays
+        assert lines[0].startswith("archive flood_predictions: month 1 of 2 (2023-01), 31 rows")
+        assert "ETA" in lines[0] and "59 rows" in lines[1] and "done in" in lines[1]
 
-        assert restore_months(database.engine, tmp_path, ["2023-02"]) == 28
+        assert restore_months(database.engine, tmp_path, ["2023-02"], log=lines.append) == 28
+        assert lines[-1].startswith("restore: month 1 of 1 (flood_predictions 2023-02), 28 rows")
         assert restore_months(database.engine, tmp_path) == 59  # all; February again, unchanged
         assert _predictions(database) == before
     finally:

@@ -57,6 +57,9 @@ def test_schedule_runs_hourly_at_minute_five_in_manila() -> None:
         "open_meteo_ensemble",
         "flood_risk",
     }
+    # one process per run, not one per step: each step process re-imports the code location
+    job = defs.resolve_job_def("hourly_ingestion")
+    assert job.executor_def.name == dg.in_process_executor.name
 
 
 def test_two_ticks_across_a_month_end_leave_no_hour_missing(

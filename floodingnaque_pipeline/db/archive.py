@@ -50,6 +50,7 @@ from floodingnaque_pipeline.db.archive_tables import (
 from floodingnaque_pipeline.db.durable import folder_lock, fsync_dir, publish, sha256_of
 from floodingnaque_pipeline.db.partitions import SCHEMA, is_partitioned
 from floodingnaque_pipeline.db.upsert import upsert_rows
+from floodingnaque_pipeline.domain.progress import Progress
 
 # Re-exported: callers import the archive's names from here.
 __all__ = ["ARCHIVED", "PREDICTIONS", "ArchiveError", "ArchivedMonth", "archived_pull_ids"]
@@ -70,6 +71,7 @@ def archive_months(
     cutoff: datetime,
     spec: ArchivedTable = RAW_PULLS,
     on_step: StepHook | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> list[ArchivedMonth]:
     """Archive every whole month of the table that ended on or before `cutoff`, and repair any
     month a crashed run left half-done."""
@@ -78,11 +80,22 @@ def archive_months(
     fsync_dir(directory)
     # One archive run per folder at a time: the manifest is read, extended and replaced.
     with folder_lock(directory, LOCK):
-        return _archive_due(engine, directory, cutoff, spec, on_step or (lambda _step: None))
+        return _archive_due(
+            engine, directory, cutoff, spec, on_step or (lambda _step: None), log or _quiet
+        )
+
+
+def _quiet(_line: str) -> None:
+    pass
 
 
 def _archive_due(
-    engine: Engine, directory: Path, cutoff: datetime, spec: ArchivedTable, on_step: StepHook
+    engine: Engine,
+    directory: Path,
+    cutoff: datetime,
+    spec: ArchivedTable,
+    on_step: StepHook,
+    log: Callable[[str], None],
 ) -> list[ArchivedMonth]:
     folder = directory / spec.table.name
     listed = read_manifest(directory).get(spec.table.name, {})
@@ -94,10 +107,13 @@ def _archive_due(
     half_done = {m for m in in_database if f"{m:%Y-%m}" in listed}
     on_disk = {p.name.removesuffix(".jsonl.gz") for p in folder.glob("*.jsonl.gz")}
     unlisted = {datetime.strptime(m, "%Y-%m").replace(tzinfo=UTC) for m in on_disk - set(listed)}
-    return [
-        _archive_one(engine, directory, spec, start, on_step)
-        for start in sorted(due | half_done | unlisted)
-    ]
+    months = sorted(due | half_done | unlisted)
+    progress = Progress(f"archive {spec.table.name}", len(months), log, unit="month")
+    archived = []
+    for start in months:
+        archived.append(_archive_one(engine, directory, spec, start, on_step))
+        progress.done(archived[-1].rows, f"{start:%Y-%m}")
+    return archived
 
 
 def _archive_one(
@@ -173,17 +189,25 @@ def _records_on_disk(path: Path, listed: bool) -> list[dict[str, Any]]:
         return []  # never listed, so its rows were never dropped: the database still has them
 
 
-def restore_months(engine: Engine, directory: Path, months: list[str] | None = None) -> int:
-    """Put archived months back (all of them by default, every table); returns the rows."""
+def restore_months(
+    engine: Engine,
+    directory: Path,
+    months: list[str] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> int:
+    """Put archived months back (all of them by default, every table); returns the rows.
+    `log` gets one progress line per table-month (done of total, rows, rate, ETA)."""
     manifest = read_manifest(directory)
     available = {m for entries in manifest.values() for m in entries}
     missing = set(months or []) - available
     if missing:
         raise ArchiveError(f"{sorted(missing)} not in {directory / MANIFEST}")
     restored = 0
+    chosen = {t: sorted(set(months or e) & set(e)) for t, e in sorted(manifest.items())}
+    progress = Progress("restore", sum(map(len, chosen.values())), log or _quiet, unit="month")
     for table, entries in sorted(manifest.items()):
         spec = ARCHIVED[table]
-        for month in sorted(set(months or entries) & set(entries)):
+        for month in chosen[table]:
             entry = entries[month]
             rows = read_rows(spec, directory / entry["file"], entry["sha256"])
             with engine.begin() as connection:
@@ -191,6 +215,7 @@ def restore_months(engine: Engine, directory: Path, months: list[str] | None = N
                     connection, spec.table, spec.columns, rows, key=list(spec.key), compare=[]
                 )
             restored += len(rows)
+            progress.done(len(rows), f"{table} {month}")
     return restored
 
 
@@ -214,7 +239,9 @@ def main(argv: list[str]) -> int:
         return 2
     database = AppDatabase(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     try:
-        rows = restore_months(database.engine, Path(argv[1]), argv[2:] or None)
+        rows = restore_months(
+            database.engine, Path(argv[1]), argv[2:] or None, log=lambda line: print(line)
+        )
     finally:
         database.dispose()
     print(f"restored {rows} rows")

@@ -85,7 +85,7 @@ def archive_old_raw_pulls(
     months = [
         month
         for spec in ARCHIVED.values()
-        for month in archive_months(database.engine, directory, cutoff, spec)
+        for month in archive_months(database.engine, directory, cutoff, spec, log=context.log.info)
     ]
     context.log.info(f"archived {len(months)} table-months older than {cutoff:%Y-%m-%d}")
     return dg.Output(

@@ -24,6 +24,7 @@ from floodingnaque_pipeline.defs.weather.config import IngestConfig
 from floodingnaque_pipeline.defs.weather.partitions import partition_windows, weather_monthly
 from floodingnaque_pipeline.domain.ingest_window import plan_month_rebuild, plan_quality_window
 from floodingnaque_pipeline.domain.markdown import markdown_table
+from floodingnaque_pipeline.domain.progress import Progress
 from floodingnaque_pipeline.domain.weather_thresholds import RECENT_SPAN
 from floodingnaque_pipeline.resources.database import DatabaseResource
 
@@ -53,9 +54,11 @@ def weather_data(
     totals = UpsertCounts()
     windows = partition_windows(context)
     parsed = ParsedPulls()  # a pull spanning several months is parsed once
-    for number, window in enumerate(windows, start=1):
+    progress = Progress("weather_data", len(windows), context.log.info, unit="month")
+    for window in windows:
         month = plan_month_rebuild(window.start, window.end, now, overlap=OVERLAP)
         if month is None:
+            progress.done(what=f"{window.start:%Y-%m}: nothing to rebuild", skipped=True)
             continue
         with database.session() as session:  # one transaction per month
             rows = observed_rows(
@@ -63,9 +66,10 @@ def weather_data(
             )
             counts = upsert_weather(session, rows)
         totals += counts
-        context.log.info(
-            f"month {number} of {len(windows)} ({window.start:%Y-%m}): {counts.inserted:,} new, "
-            f"{counts.updated:,} changed, {counts.unchanged:,} unchanged"
+        progress.done(
+            counts.inserted + counts.updated + counts.unchanged,
+            f"{window.start:%Y-%m}: {counts.inserted:,} new, {counts.updated:,} changed, "
+            f"{counts.unchanged:,} unchanged",
         )
     whole = context.partition_time_window
     measured = plan_quality_window(whole.start, whole.end, now, recent_span=RECENT_SPAN)

@@ -10,6 +10,7 @@ from floodingnaque_pipeline.defs.weather.config import IngestConfig, utc_now
 from floodingnaque_pipeline.defs.weather.partitions import OPEN_METEO_POOL, weather_monthly
 from floodingnaque_pipeline.defs.weather.schedules import ingest_cron
 from floodingnaque_pipeline.domain.ingest_window import fetch_in_progress, plan_fetch
+from floodingnaque_pipeline.domain.progress import Progress
 from floodingnaque_pipeline.domain.time import MANILA_TZ_NAME
 from floodingnaque_pipeline.resources.database import DatabaseResource
 from floodingnaque_pipeline.resources.open_meteo import OpenMeteoResource
@@ -140,10 +141,11 @@ def _fetch(
 ) -> tuple[int, int]:
     """Fetches and stores each planned request in turn; (location-hours, pulls reused)."""
     hours, reused, total = 0, 0, len(requests)
-    for number, ((pull, params), key) in enumerate(zip(requests, keys, strict=True), start=1):
+    progress = Progress("open_meteo_raw", total, context.log.info)
+    for (pull, params), key in zip(requests, keys, strict=True):
         if key in reusable and pull.source != FORECAST:
             reused += 1
-            context.log.info(f"chunk {number} of {total}: already stored by this run group")
+            progress.done(what="already stored by this run group", skipped=True)
             continue
         payload, body = open_meteo.client.get_json_body(
             open_meteo.url_for(pull.source),
@@ -151,7 +153,8 @@ def _fetch(
             cost=request_weight(pull.coords, pull.start, pull.end),
         )
         # Validated before anything is stored: a malformed response writes nothing.
-        hours += sum(len(s) for s in parse_columns(payload, pull.coords))
+        chunk_hours = sum(len(s) for s in parse_columns(payload, pull.coords))
+        hours += chunk_hours
         with database.session() as session:
             store_pull(
                 session,
@@ -167,9 +170,9 @@ def _fetch(
                 run_id=context.run.run_id,
                 body=body.decode(),
             )
-        context.log.info(
-            f"chunk {number} of {total}: {pull.source} {pull.start} .. {pull.end}, "
-            f"{len(pull.coords)} locations, {len(body) / 1e6:.1f} MB, "
-            f"{hours:,} location-hours so far"
+        progress.done(
+            chunk_hours,
+            f"{pull.source} {pull.start} .. {pull.end}, {len(pull.coords)} locations, "
+            f"{len(body) / 1e6:.1f} MB",
         )
     return hours, reused

@@ -17,6 +17,9 @@ hourly_ingestion_job = dg.define_asset_job(
     description=(
         "Current month's weather (incremental), the latest forecast and ensemble, then flood risk."
     ),
+    # One process for the five small steps: the multiprocess executor starts a process per
+    # step, each importing the code location again, which was most of a tick (issue 21 item 6).
+    executor_def=dg.in_process_executor,
 )
 
 
