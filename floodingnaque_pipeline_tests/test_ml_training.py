@@ -77,10 +77,11 @@ def test_winner_serves_with_its_own_numbers_and_the_control_never_does(
     (evaluation,) = result.get_asset_check_evaluations()
     assert evaluation.passed
     meta = materialization_metadata(result, "flood_model")
+    assert next(iter(meta)) == "verdict"  # the UI's table opens with it
     assert "barangay-day AP" in meta["metrics"] and "NAIA row D" in meta["metrics"]
     assert "train 2022 -> test 2021" in meta["reverse_direction"]
     assert meta["pr_curve"].startswith("![PR curve](data:image/png;base64,")
-    assert meta["why"].startswith(f"{version} serves")
+    assert meta["verdict"].startswith(f"{version} serves")
 
     # The negative control loses: stored, not current, a WARN, and the run is NOT a failure.
     scrambled = run_ml([ML_ASSETS["model"]], pg_url, instance, run_config=SHUFFLED)
@@ -88,7 +89,7 @@ def test_winner_serves_with_its_own_numbers_and_the_control_never_does(
     first, second = _versions(database)
     assert second[1] is False and second[2].startswith("does not beat the baselines")
     meta = materialization_metadata(scrambled, "flood_model")
-    assert meta["serving_version"] == version and f"{version} keeps serving" in meta["why"]
+    assert meta["serving_version"] == version and f"{version} keeps serving" in meta["verdict"]
     assert first[1] is True  # a weaker model never dethrones the current one
     with database.session() as session:
         assert current_version(session).version == version
@@ -118,7 +119,7 @@ def test_a_model_losing_to_a_baseline_is_stored_with_a_warning(pg_url: str) -> N
         [row] = _versions(database)
         assert row[1] is False and "barangay-day AP" in row[2]
         meta = materialization_metadata(result, "flood_model")
-        assert meta["serving_version"].startswith("none") and "barangay-day" in meta["why"]
+        assert meta["serving_version"].startswith("none") and "barangay-day" in meta["verdict"]
         with database.session() as session:
             assert current_version(session) is None
     finally:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from floodingnaque_pipeline.db.models import WeatherData
 from floodingnaque_pipeline.db.session import AppDatabase
 from floodingnaque_pipeline.definitions import defs
+from floodingnaque_pipeline.defs.weather.ensemble import open_meteo_ensemble
 from floodingnaque_pipeline.defs.weather.schedules import (
     hourly_ingestion_job,
     hourly_ingestion_schedule,
@@ -90,3 +91,17 @@ def test_two_ticks_across_a_month_end_leave_no_hour_missing(
             assert session.scalar(select(func.count()).where(WeatherData.observed_at == last)) == 16
     finally:
         database.dispose()
+
+
+def test_the_hours_weather_rows_are_written_before_the_ensemble_pull(
+    sqlite_url: str, fake_open_meteo: FakeOpenMeteo
+) -> None:
+    # In one process the steps run one at a time: the ensemble (up to a 120 s budget) waits
+    # until weather_data has committed the hour's rows, whatever the alphabetical order.
+    seed(sqlite_url, fake_open_meteo)
+    assets = [*WEATHER_ASSETS, open_meteo_ensemble]
+    result = run_partition(sqlite_url, fake_open_meteo, "2024-08-01", assets=assets,
+                           ensemble_url=fake_open_meteo.ensemble_url)  # fmt: skip
+    assert result.success
+    started = [e.step_key for e in result.all_events if e.event_type_value == "STEP_START"]
+    assert started.index("weather_data") < started.index("open_meteo_ensemble")

@@ -49,6 +49,8 @@ def project_folder(root: Path, *, open_meteo_base: str) -> ProjectFolder:
         "DATABASE_URL": "sqlite:///floodingnaque.db",  # the README's default, in this folder
         "OPEN_METEO_FORECAST_URL": f"{open_meteo_base}/v1/forecast",
         "OPEN_METEO_ARCHIVE_URL": f"{open_meteo_base}/v1/archive",
+        "OPEN_METEO_ENSEMBLE_URL": f"{open_meteo_base}/v1/ensemble",
+        "OPEN_METEO_PREVIOUS_RUNS_URL": f"{open_meteo_base}/previous-runs/v1/forecast",
         "OPENWEATHERMAP_API_KEY": "",
         "FLOODINGNAQUE_ALERT_WEBHOOK_URL": "",
         "FLOODINGNAQUE_LANDING_DIR": str(root / "landing"),

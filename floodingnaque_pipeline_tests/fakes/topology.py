@@ -265,6 +265,10 @@ def running_topology(
             "DATABASE_URL": PG_URL_TEMPLATE.format(name=app_db),
             "OPEN_METEO_FORECAST_URL": fake.forecast_url,
             "OPEN_METEO_ARCHIVE_URL": fake.archive_url,
+            # Without these the hourly job's ensemble pull went to the internet and waited out
+            # its retries (32 s of every tick here, where there is no network).
+            "OPEN_METEO_ENSEMBLE_URL": fake.ensemble_url,
+            "OPEN_METEO_PREVIOUS_RUNS_URL": fake.previous_runs_url,
             "OPENWEATHERMAP_API_KEY": "",
             "FLOODINGNAQUE_ALERT_WEBHOOK_URL": "",
             "FLOODINGNAQUE_LANDING_DIR": str(landing),

@@ -44,10 +44,11 @@ def model_metadata(
 ) -> dict[str, dg.MetadataValue]:
     served, metrics = outcome.served, outcome.metrics
     meta: dict[str, dg.MetadataValue] = {
+        # First, so the UI's metadata table opens with which version serves and why.
+        "verdict": dg.MetadataValue.text(_why(outcome, version, serving)),
         "version": dg.MetadataValue.text(version),
         "is_current": dg.MetadataValue.bool(outcome.current),
         "serving_version": dg.MetadataValue.text(serving or "none (PAGASA rules alone)"),
-        "why": dg.MetadataValue.text(_why(outcome, version, serving)),
         "not_current_reason": dg.MetadataValue.text(outcome.not_current_reason or "-"),
         "serving": dg.MetadataValue.text(SERVING_TEXT),
         "evaluation_scheme": dg.MetadataValue.text(outcome.scheme),

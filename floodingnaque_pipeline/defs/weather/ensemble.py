@@ -31,6 +31,9 @@ ENSEMBLE_BUDGET_S = 120.0  # the hourly risk waits for this step: a hung API mus
     key="open_meteo_ensemble",
     deps=["locations"],
     pool=OPEN_METEO_POOL,
+    # After the hour's weather rows in the hourly job (ready steps run by priority): a slow
+    # ensemble API (a 120 s budget) delays only flood_risk, never the observed rows.
+    op_tags={"dagster/priority": "-1"},
     group_name=INGESTION,
     kinds={"api", DATABASE},
     owners=[OWNER],
