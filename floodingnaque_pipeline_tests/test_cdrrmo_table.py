@@ -207,6 +207,33 @@ def test_record_between_two_blocks_needs_evidence_to_join_one() -> None:
     assert "'12 June' (line 7)" in fourth.reason and "top, middle or bottom" in fourth.reason
 
 
+def test_weather_places_the_border_record_of_two_blocks_printed_mid_block() -> None:
+    rows = (
+        ",*YEAR 2023 ,,,,",
+        "# ,DATE ,BARANGAY ,LATITUDE ,LONGITUDE ,WEATHER",
+        "1,,Tambo,14.5208,120.9905,Habagat",
+        "2,3 June,Tambo,14.5209,120.9906,Habagat",
+        "3,,Tambo,14.5210,120.9907,Habagat",
+        "4,,Tambo,14.5211,120.9908,Typhoon Egay",
+        "5,9 June,Tambo,14.5212,120.9909,{fifth}",
+        "6,,Tambo,14.5213,120.9910,Typhoon Egay",
+    )
+    # Dates printed mid-block: 3 and 4 may end the first block or start the second. Each
+    # record's weather is the same as one block's and surely not the other's: it decides.
+    result = _table(*(r.format(fifth="Typhoon Egay") for r in rows))
+    assert not result.rejections
+    assert [(e.source_record, e.event_date.day) for e in result.records] == [
+        (1, 3), (2, 3), (3, 3), (4, 9), (5, 9), (6, 9),
+    ]  # fmt: skip
+    third = result.records[2]
+    assert "weather disturbance 'Habagat', the same as record #2" in third.date_evidence
+    # A weather printed with a stray word (a wrapped cell's) is not surely another: 3 is
+    # refused, with the reason.
+    result = _table(*(r.format(fifth="Habagat Egay") for r in rows))
+    refused = {r.raw_row.split(",")[0]: r.reason for r in result.rejections}
+    assert "3" in refused and "no date can be established" in refused["3"]
+
+
 def test_page_debris_bare_number_rows_and_repeated_numbers() -> None:
     result = _table(
         ",*YEAR 2022 ,,,,",

@@ -29,6 +29,7 @@ from floodingnaque_pipeline.sources.cdrrmo_fields import RecordError
 # A printing habit stands when the records whose own clues can tell confirm it at least this
 # many times for each time they contradict it.
 CONFIRMATIONS_PER_CONTRADICTION = 4
+DAY_ROLES = ("date", "day")  # roles whose merged cell spans the records of one flood day
 
 
 @dataclass(frozen=True)
@@ -233,14 +234,30 @@ class BlockDates:
             if option.anchor is None or len(options) < 2:
                 continue
             # A habit the layout allows that leaves the record undecided (the border of two
-            # blocks printed mid-block) is no licence for the weather either.
+            # blocks printed mid-block) lets the weather choose between them only for a day's
+            # block (its records share it; a month's spans days of other weathers), and only
+            # when the other block's is surely another.
             for placement in [*self.disputed[role], *self.habits[role].values()]:
-                if placement.get(index) != option.anchor:  # undecided by it counts too
+                placed = placement.get(index)
+                if placed is None and role in DAY_ROLES and self._other_weather(index, options):
+                    continue
+                if placed != option.anchor:
                     raise RecordError(
                         "no date can be established: its weather disturbance ties it to "
                         f"{option.clue.describe()}, but the way the file prints a block's date "
                         "once (its top, middle or bottom) does not put it there"
                     )
+
+    def _other_weather(self, index: int, options: list[Option]) -> bool:
+        """Whether every block offered to the record with another weather prints a surely
+        other one (not the record's own cut short, nor the record's the other's cut short)."""
+        record = self.records[index]
+        others = [
+            self.records[o.anchor].weather
+            for o in options
+            if o.anchor is not None and self._weather_of(o) != record.weather_key
+        ]
+        return all(_distinct(record.weather, other) for other in others)
 
     def _weather_of(self, option: Option) -> str:
         return self.records[option.anchor].weather_key if option.anchor is not None else ""
@@ -252,6 +269,16 @@ def _checked(outcome: Dated, remarks: list[DateClue]) -> Dated:
     return outcome._replace(
         evidence=outcome.evidence + "".join(f"; agrees with {r}" for r in unnamed)
     )
+
+
+def _distinct(a: str, b: str) -> bool:
+    """Two weather disturbances as printed are surely not one: neither's words hold all the
+    other's (a wrapped cell may lose a line to another cell, or take a word of one)."""
+    first, second = (
+        set(re.findall(r"[A-Z0-9]+", a.upper())),
+        set(re.findall(r"[A-Z0-9]+", b.upper())),
+    )
+    return bool(first) and bool(second) and not (first <= second or second <= first)
 
 
 def _same_value(a: DateClue, b: DateClue) -> bool:
