@@ -226,7 +226,9 @@ def test_weather_places_the_border_record_of_two_blocks_printed_mid_block() -> N
         (1, 3), (2, 3), (3, 3), (4, 9), (5, 9), (6, 9),
     ]  # fmt: skip
     third = result.records[2]
-    assert "weather disturbance 'Habagat', the same as record #2" in third.date_evidence
+    assert "weather disturbance 'Habagat' puts it in the block of record #2" in (
+        third.date_evidence
+    )
     # A weather printed with a stray word (a wrapped cell's) is not surely another: 3 is
     # refused, with the reason.
     result = _table(*(r.format(fifth="Habagat Egay") for r in rows))

@@ -18,23 +18,32 @@ Placement = dict[int, int]  # record index -> index of the record printing its b
 Fits = Callable[[int, int], bool]  # (record, anchor): its own clues accept that block's date
 
 
-def top_blocks(anchors: list[int], count: int, fits: Fits | None = None) -> Placement | None:
+def top_blocks(
+    anchors: list[int], count: int, fits: Fits | None = None, alike: Fits | None = None
+) -> Placement | None:
     if not anchors or anchors[0] != 0:
         return None  # the first record starts the first block: it would print the date
     return {i: anchors[bisect_right(anchors, i) - 1] for i in range(count)}
 
 
-def bottom_blocks(anchors: list[int], count: int, fits: Fits | None = None) -> Placement | None:
+def bottom_blocks(
+    anchors: list[int], count: int, fits: Fits | None = None, alike: Fits | None = None
+) -> Placement | None:
     if not anchors or anchors[-1] != count - 1:
         return None
     return {i: anchors[bisect_left(anchors, i)] for i in range(count)}
 
 
-def middle_blocks(anchors: list[int], count: int, fits: Fits | None = None) -> Placement | None:
+def middle_blocks(
+    anchors: list[int], count: int, fits: Fits | None = None, alike: Fits | None = None
+) -> Placement | None:
     """Records whose block is the same in every best way to cut the file into blocks, each
     printing its date on its middle record (either middle one of an even block); None if no
     cut fits. The best cuts put the fewest records in a block their own clues refuse (`fits`):
-    a record whose remark disagrees with every reading must not rule the habit out."""
+    a record whose remark disagrees with every reading must not rule the habit out. Among
+    those, the fewest records in a block whose printed record reports another weather
+    disturbance (`alike`: the records of one flood day share it), which only breaks ties:
+    position alone leaves a border record of two middle-printed blocks undecided."""
     if not anchors:
         return None
     blocks = len(anchors)
@@ -50,7 +59,7 @@ def middle_blocks(anchors: list[int], count: int, fits: Fits | None = None) -> P
                 end = start + length - 1
                 if end < printed or end > limit or (k + 1 == blocks and end != limit):
                     continue
-                refused = sum(not fits(i, printed) for i in range(start, end + 1)) if fits else 0
+                refused = _cost(range(start, end + 1), printed, count, fits, alike)
                 found.append((start, end, refused))
                 following[end + 1] = min(following.get(end + 1, before + refused), before + refused)
         spans.append(found)
@@ -76,6 +85,13 @@ def middle_blocks(anchors: list[int], count: int, fits: Fits | None = None) -> P
                 placed.setdefault(i, set()).add(anchors[k])
         behind = kept
     return {i: next(iter(found)) for i, found in placed.items() if len(found) == 1}
+
+
+def _cost(records: range, printed: int, count: int, fits: Fits | None, alike: Fits | None) -> int:
+    """A block's cost: its records the clues refuse first, then those of another weather."""
+    refused = sum(not fits(i, printed) for i in records) if fits else 0
+    apart = sum(not alike(i, printed) for i in records) if alike else 0
+    return refused * (count + 1) + apart
 
 
 def _costs_before(spans: list[list[tuple[int, int, int]]]) -> list[dict[int, int]]:

@@ -70,6 +70,7 @@ class BlockDates:
         # Habits the layout allows and only the weather speaks against: the weather then
         # cannot place a record against them either (one of the two is wrong; refused).
         self.disputed: dict[str, list[Placement]] = {role: [] for role in roles}
+        self.weather_placed: dict[str, set[int]] = {role: set() for role in roles}
         self.habits = {role: self._admitted_habits(role) for role in roles}
 
     def _admitted_habits(self, role: str) -> dict[str, Placement]:
@@ -79,7 +80,8 @@ class BlockDates:
         anchors = [i for i, clue in enumerate(own) if clue is not None]
         admitted = {}
         for name, blocks in HABITS.items():
-            placement = blocks(anchors, len(own), partial(self._fits_own, role))
+            fits = partial(self._fits_own, role)
+            placement = blocks(anchors, len(own), fits)
             if placement is None:
                 continue
             votes = [
@@ -91,6 +93,13 @@ class BlockDates:
             # date) must not veto a habit the rest of the file confirms.
             against = votes.count(-1) + votes.count(-2)
             if against * CONFIRMATIONS_PER_CONTRADICTION <= votes.count(1) + votes.count(2):
+                # A day's block shares one weather disturbance (a month's spans several days):
+                # it may place a record the habit alone leaves undecided. Not before the vote,
+                # where it would confirm the habit with the choice it made.
+                if role in DAY_ROLES:
+                    alike = blocks(anchors, len(own), fits, self._alike) or placement
+                    self.weather_placed[role] |= alike.keys() - placement.keys()
+                    placement = alike
                 admitted[name] = placement
             elif votes.count(-2) * CONFIRMATIONS_PER_CONTRADICTION <= votes.count(2):
                 self.disputed[role].append(placement)
@@ -124,6 +133,11 @@ class BlockDates:
         below = next((j for j in range(index + 1, len(own)) if own[j] is not None), None)
         return not any(self._fits(role, index, a) for a in (above, below) if a is not None)
 
+    def _alike(self, index: int, anchor: int) -> bool:
+        """Whether the record may share the day of the block `anchor` prints by its weather
+        disturbance: not surely another (`_distinct`), or one of the two prints none."""
+        return not _distinct(self.records[index].weather, self.records[anchor].weather)
+
     def _same(self, a: int, b: int, role: str) -> bool:
         first, second = self.own[role][a], self.own[role][b]
         return first is not None and second is not None and _same_value(first, second)
@@ -149,9 +163,15 @@ class BlockDates:
         if len(placed) == 1 and (anchor := placed.pop()) is not None:
             clue = own[anchor]
             assert clue is not None
+            self._check_not_disputed(role, index, anchor)
             habits = " or ".join(self.habits[role])
             kind = "block " + clue.kind.replace(" cell", "", 1)
             habit = f"the file prints a block's {role} at its {habits}"
+            if index in self.weather_placed[role]:
+                habit += (
+                    f", where the weather disturbance {self.records[index].weather!r} puts it "
+                    f"in the block of record #{self.records[anchor].number}"
+                )
             return [Option(replace(clue, kind=kind), anchor, habit)]
         before = next((j for j in range(index - 1, -1, -1) if own[j] is not None), None)
         after = next((j for j in range(index + 1, len(own)) if own[j] is not None), None)
@@ -247,6 +267,22 @@ class BlockDates:
                         f"{option.clue.describe()}, but the way the file prints a block's date "
                         "once (its top, middle or bottom) does not put it there"
                     )
+
+    def _check_not_disputed(self, role: str, index: int, anchor: int) -> None:
+        """The admitted habits may have placed the record by its weather (a day's block shares
+        it); a habit only the weather speaks against, putting it in a block of another date,
+        then leaves it between the two: refused, as when the weather alone would choose."""
+        clue = self.own[role][anchor]
+        assert clue is not None
+        for placement in self.disputed[role]:
+            other = placement.get(index)
+            theirs = self.own[role][other] if other is not None else None
+            if theirs is not None and not _same_value(theirs, clue):
+                raise RecordError(
+                    "no date can be established: its weather disturbance ties it to "
+                    f"{clue.describe()}, but the way the file prints a block's date once "
+                    f"(its top, middle or bottom) may put it with {theirs.describe()}"
+                )
 
     def _other_weather(self, index: int, options: list[Option]) -> bool:
         """Whether every block offered to the record with another weather prints a surely
