@@ -236,6 +236,22 @@ def test_weather_places_the_border_record_of_two_blocks_printed_mid_block() -> N
     assert "3" in refused and "no date can be established" in refused["3"]
 
 
+def test_one_exporter_breaks_an_even_blocks_middle_one_way() -> None:
+    dates = {2: "3 June", 4: "9 June", 7: "12 June"}
+    rows = [f"{n},{dates.get(n, '')},Tambo,14.52{n},120.99{n},Habagat" for n in range(1, 9)]
+    result = _table(",*YEAR 2023 ,,,,", "# ,DATE ,BARANGAY ,LATITUDE ,LONGITUDE ,WEATHER", *rows)
+    # Printed mid-block on records 2, 4 and 7 of eight: every cut of a file whose even blocks
+    # print on their lower middle record puts 6 with 7, and so does every cut of one printing
+    # on the upper; only a file mixing both ways (1-2|3-6|7-8) would put it with 4.
+    sixth = next(e for e in result.records if e.source_record == 6)
+    assert sixth.event_date == date(2023, 6, 12)
+    assert "the file prints a block's date at its middle or upper middle" in sixth.date_evidence
+    # 3 and 5 lie between blocks in one of the two: refused, with the reason.
+    refused = sorted(r.raw_row.split(",")[0] for r in result.rejections)
+    assert refused == ["3", "5"]
+    assert all("no date can be established" in r.reason for r in result.rejections)
+
+
 def test_page_debris_bare_number_rows_and_repeated_numbers() -> None:
     result = _table(
         ",*YEAR 2022 ,,,,",

@@ -35,7 +35,11 @@ def bottom_blocks(
 
 
 def middle_blocks(
-    anchors: list[int], count: int, fits: Fits | None = None, alike: Fits | None = None
+    anchors: list[int],
+    count: int,
+    fits: Fits | None = None,
+    alike: Fits | None = None,
+    even: tuple[int, ...] = (0, 1, 2),
 ) -> Placement | None:
     """Records whose block is the same in every best way to cut the file into blocks, each
     printing its date on its middle record (either middle one of an even block); None if no
@@ -55,7 +59,7 @@ def middle_blocks(
         found, following = [], {}
         for start, before in ahead.items():
             offset = printed - start
-            for length in {2 * offset, 2 * offset + 1, 2 * offset + 2} if offset >= 0 else ():
+            for length in {2 * offset + e for e in even} if offset >= 0 else ():
                 end = start + length - 1
                 if end < printed or end > limit or (k + 1 == blocks and end != limit):
                     continue
@@ -106,4 +110,26 @@ def _costs_before(spans: list[list[tuple[int, int, int]]]) -> list[dict[int, int
     return costs
 
 
-HABITS = {"top": top_blocks, "bottom": bottom_blocks, "middle": middle_blocks}
+def lower_middle_blocks(
+    anchors: list[int], count: int, fits: Fits | None = None, alike: Fits | None = None
+) -> Placement | None:
+    """`middle_blocks` where an even block prints its date on the lower of its two middle
+    records: one exporter breaks the tie one way for every block of its file."""
+    return middle_blocks(anchors, count, fits, alike, even=(0, 1))
+
+
+def upper_middle_blocks(
+    anchors: list[int], count: int, fits: Fits | None = None, alike: Fits | None = None
+) -> Placement | None:
+    """`middle_blocks` where an even block prints its date on the upper middle record."""
+    return middle_blocks(anchors, count, fits, alike, even=(1, 2))
+
+
+# The middle habit as two: a file whose even blocks break the tie both ways is not one
+# exporter's; a record both place in the same block is placed (the cuts of either are fewer).
+HABITS = {
+    "top": top_blocks,
+    "bottom": bottom_blocks,
+    "middle": lower_middle_blocks,
+    "upper middle": upper_middle_blocks,
+}
