@@ -47,6 +47,32 @@ def test_a_date_printed_once_for_a_block_serves_the_block_in_the_text_layout() -
     assert "MONTH cell 'MAY'" in record_3.date_evidence
 
 
+def _weather_blocks(fifth: str) -> str:
+    weather = {1: "Habagat", 2: "Habagat", 3: "Habagat", 4: "Easterlies", 5: fifth}
+    lines = []
+    for n in range(1, 7):
+        year = "2025   " if n in (2, 5) else ""
+        if n in (2, 5):
+            lines.append("June 3," if n == 2 else "June 9,")
+        lines.append(f'{n}   {year}1600H   JUNE   Tambo     Knee   19"  '
+                     f'{weather.get(n, "Easterlies")}   14.5162085   120.9995381')  # fmt: skip
+    return _export("*YEAR 2025", _HEADER, *lines)
+
+
+def test_the_weather_places_a_record_between_blocks_printed_mid_block_in_the_text_layout() -> None:
+    # "June 3" beside record 2, "June 9" beside 5, the MONTH cells alike: 3 and 4 may end the
+    # first block or start the second; the weather of each is that of one block only.
+    june3, june9 = [date(2025, 6, 3)], [date(2025, 6, 9)]
+    got = _dates(_weather_blocks("Easterlies"))
+    assert got == {1: june3, 2: june3, 3: june3, 4: june9, 5: june9, 6: june9}
+    # The text layout may give a wrapped cell a neighbour's word: 'Habagat Easterlies' might
+    # be 'Habagat', so record 3 is refused, with the reason, rather than dated by a guess.
+    text = _weather_blocks("Habagat Easterlies")
+    assert 3 not in _dates(text)
+    [refused] = parse_text_export(text).rejections
+    assert "no date can be established" in refused.reason and "record 3" in refused.reason
+
+
 def test_a_remark_wrapped_over_three_lines_is_joined() -> None:
     text = _export(
         "*YEAR 2024",

@@ -41,6 +41,9 @@ class RecordClues:
     own: dict[str, DateClue | None]
     remarks: list[DateClue] = field(default_factory=list)
     weather: str = ""
+    # The weather cell as printed whole (a table's column), or as a text layout reassembled
+    # it, which may cut a wrapped cell short or give it a neighbouring cell's word.
+    weather_whole: bool = True
 
     @property
     def weather_key(self) -> str:
@@ -136,7 +139,7 @@ class BlockDates:
     def _alike(self, index: int, anchor: int) -> bool:
         """Whether the record may share the day of the block `anchor` prints by its weather
         disturbance: not surely another (`_distinct`), or one of the two prints none."""
-        return not _distinct(self.records[index].weather, self.records[anchor].weather)
+        return not _distinct(self.records[index], self.records[anchor])
 
     def _same(self, a: int, b: int, role: str) -> bool:
         first, second = self.own[role][a], self.own[role][b]
@@ -289,11 +292,11 @@ class BlockDates:
         other one (not the record's own cut short, nor the record's the other's cut short)."""
         record = self.records[index]
         others = [
-            self.records[o.anchor].weather
+            self.records[o.anchor]
             for o in options
             if o.anchor is not None and self._weather_of(o) != record.weather_key
         ]
-        return all(_distinct(record.weather, other) for other in others)
+        return all(_distinct(record, other) for other in others)
 
     def _weather_of(self, option: Option) -> str:
         return self.records[option.anchor].weather_key if option.anchor is not None else ""
@@ -307,14 +310,16 @@ def _checked(outcome: Dated, remarks: list[DateClue]) -> Dated:
     )
 
 
-def _distinct(a: str, b: str) -> bool:
-    """Two weather disturbances as printed are surely not one: neither's words hold all the
-    other's (a wrapped cell may lose a line to another cell, or take a word of one)."""
-    first, second = (
-        set(re.findall(r"[A-Z0-9]+", a.upper())),
-        set(re.findall(r"[A-Z0-9]+", b.upper())),
-    )
-    return bool(first) and bool(second) and not (first <= second or second <= first)
+def _distinct(a: RecordClues, b: RecordClues) -> bool:
+    """Two records' weather disturbances are surely not one: printed whole, they differ; as a
+    text layout reassembled them, neither's words hold all the other's (a wrapped cell may
+    lose a line to another cell, or take a word of one)."""
+    if not a.weather_key or not b.weather_key:
+        return False
+    if a.weather_whole and b.weather_whole:
+        return a.weather_key != b.weather_key
+    first, second = (set(re.findall(r"[A-Z0-9]+", r.weather.upper())) for r in (a, b))
+    return not (first <= second or second <= first)
 
 
 def _same_value(a: DateClue, b: DateClue) -> bool:
