@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
+from floodingnaque_pipeline.sources.cdrrmo_blocks import BlockDates, RecordClues
 from floodingnaque_pipeline.sources.cdrrmo_dates import DateClue, read_clue, resolve_date
 from floodingnaque_pipeline.sources.cdrrmo_fields import RecordError
 from floodingnaque_pipeline.sources.cdrrmo_table import parse_table_export
@@ -188,3 +191,24 @@ def test_raw_2023_range_block_floods_both_days(shared_data: Path) -> None:
     assert by_record[162] == {date(2023, 10, 20), date(2023, 10, 21)}
     keys = [(e.row_number, e.range_day) for e in result.records]
     assert len(keys) == len(set(keys))
+
+
+def test_a_text_layouts_ragged_weather_cell_does_not_vote_down_the_files_printing_habit() -> None:
+    # Ten records, dates printed mid-block on 2 and 7 (indexes); every record reports
+    # 'Habagat', but the text layout gave the first printed record's cell a word of its
+    # neighbour's: 'Habagat Storm'. That is not surely another weather, so it must not count
+    # against the middle habit that places records 0-3 with 'June 3' and 6-9 with 'June 9'.
+    def clues(index: int) -> RecordClues:
+        printed = {2: "June 3, 2025", 7: "June 9, 2025"}.get(index)
+        own = {"date": read_clue("date cell", printed, index + 1) if printed else None}
+        weather = "Habagat Storm" if index == 2 else "Habagat"
+        return RecordClues(index + 1, own, [], weather, weather_whole=False)
+
+    dates = BlockDates([clues(i) for i in range(10)], 2025)
+    for index in (0, 1, 3):
+        assert dates.date_of(index).first == date(2025, 6, 3)
+    for index in (6, 8, 9):
+        assert dates.date_of(index).first == date(2025, 6, 9)
+    for index in (4, 5):  # either block's, by position (even blocks' two middles)
+        with pytest.raises(RecordError, match="no date can be established"):
+            dates.date_of(index)

@@ -121,10 +121,16 @@ class BlockDates:
         here, there = self._fits(role, index, anchor), self._fits(role, index, others[0])
         if here != there:
             return 2 if here else -2
-        weather = self.records[index].weather_key
-        here_w = bool(weather) and self.records[anchor].weather_key == weather
-        there_w = bool(weather) and self.records[others[0]].weather_key == weather
-        return 0 if here_w == there_w else (1 if here_w else -1)
+        record, here_r, there_r = self.records[index], self.records[anchor], self.records[others[0]]
+        here_w = bool(record.weather_key) and here_r.weather_key == record.weather_key
+        there_w = bool(record.weather_key) and there_r.weather_key == record.weather_key
+        # The weather speaks only when the block it does not share is surely another's (a
+        # text layout's reassembled cell may have lost or gained a word).
+        if here_w and not there_w and _distinct(record, there_r):
+            return 1
+        if there_w and not here_w and _distinct(record, here_r):
+            return -1
+        return 0
 
     def _fits_own(self, role: str, index: int, anchor: int) -> bool:
         """Whether the record may lie in the block `anchor` prints: its own clues accept that
