@@ -50,8 +50,9 @@ def test_variants_read_as_the_original_with_no_wrong_date(shared_data: Path, nam
     checked = result.recovered + result.refused + result.wrong_dates + result.wrong_place
     assert result.wrong_dates == 0, result.examples
     # A record between two dates printed mid-block with no clue of its own is refused, never
-    # guessed (2022: ~14 of 109 in a "middle" variant); the bench reports the exact share.
-    assert result.recovered >= 0.95 * checked, (result.refused, result.examples)
+    # guessed (2022: 6 of 109 in a "middle" variant, where every cut of the file leaves it
+    # undecided and both blocks report the same weather); the bench reports the exact share.
+    assert result.recovered >= 0.985 * checked, (result.refused, result.examples)
 
 
 def test_printing_habits_place_the_records_of_a_block() -> None:
