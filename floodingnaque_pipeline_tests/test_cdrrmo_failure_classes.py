@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
+from floodingnaque_pipeline.sources.cdrrmo_blocks import BlockDates, RecordClues
 from floodingnaque_pipeline.sources.cdrrmo_dates import DateClue, read_clue, resolve_date
 from floodingnaque_pipeline.sources.cdrrmo_fields import RecordError
 from floodingnaque_pipeline.sources.cdrrmo_table import parse_table_export
@@ -45,6 +48,32 @@ def test_a_date_printed_once_for_a_block_serves_the_block_in_the_text_layout() -
     [record_3] = [e for e in parse_text_export(text).records if e.source_record == 3]
     assert "block date 'May 6, 2025'" in record_3.date_evidence
     assert "MONTH cell 'MAY'" in record_3.date_evidence
+
+
+def _weather_blocks(fifth: str) -> str:
+    weather = {1: "Habagat", 2: "Habagat", 3: "Habagat", 4: "Easterlies", 5: fifth}
+    lines = []
+    for n in range(1, 7):
+        year = "2025   " if n in (2, 5) else ""
+        if n in (2, 5):
+            lines.append("June 3," if n == 2 else "June 9,")
+        lines.append(f'{n}   {year}1600H   JUNE   Tambo     Knee   19"  '
+                     f'{weather.get(n, "Easterlies")}   14.5162085   120.9995381')  # fmt: skip
+    return _export("*YEAR 2025", _HEADER, *lines)
+
+
+def test_the_weather_places_a_record_between_blocks_printed_mid_block_in_the_text_layout() -> None:
+    # "June 3" beside record 2, "June 9" beside 5, the MONTH cells alike: 3 and 4 may end the
+    # first block or start the second; the weather of each is that of one block only.
+    june3, june9 = [date(2025, 6, 3)], [date(2025, 6, 9)]
+    got = _dates(_weather_blocks("Easterlies"))
+    assert got == {1: june3, 2: june3, 3: june3, 4: june9, 5: june9, 6: june9}
+    # The text layout may give a wrapped cell a neighbour's word: 'Habagat Easterlies' might
+    # be 'Habagat', so record 3 is refused, with the reason, rather than dated by a guess.
+    text = _weather_blocks("Habagat Easterlies")
+    assert 3 not in _dates(text)
+    [refused] = parse_text_export(text).rejections
+    assert "no date can be established" in refused.reason and "record 3" in refused.reason
 
 
 def test_a_remark_wrapped_over_three_lines_is_joined() -> None:
@@ -162,3 +191,24 @@ def test_raw_2023_range_block_floods_both_days(shared_data: Path) -> None:
     assert by_record[162] == {date(2023, 10, 20), date(2023, 10, 21)}
     keys = [(e.row_number, e.range_day) for e in result.records]
     assert len(keys) == len(set(keys))
+
+
+def test_a_text_layouts_ragged_weather_cell_does_not_vote_down_the_files_printing_habit() -> None:
+    # Ten records, dates printed mid-block on 2 and 7 (indexes); every record reports
+    # 'Habagat', but the text layout gave the first printed record's cell a word of its
+    # neighbour's: 'Habagat Storm'. That is not surely another weather, so it must not count
+    # against the middle habit that places records 0-3 with 'June 3' and 6-9 with 'June 9'.
+    def clues(index: int) -> RecordClues:
+        printed = {2: "June 3, 2025", 7: "June 9, 2025"}.get(index)
+        own = {"date": read_clue("date cell", printed, index + 1) if printed else None}
+        weather = "Habagat Storm" if index == 2 else "Habagat"
+        return RecordClues(index + 1, own, [], weather, weather_whole=False)
+
+    dates = BlockDates([clues(i) for i in range(10)], 2025)
+    for index in (0, 1, 3):
+        assert dates.date_of(index).first == date(2025, 6, 3)
+    for index in (6, 8, 9):
+        assert dates.date_of(index).first == date(2025, 6, 9)
+    for index in (4, 5):  # either block's, by position (even blocks' two middles)
+        with pytest.raises(RecordError, match="no date can be established"):
+            dates.date_of(index)

@@ -50,8 +50,9 @@ def test_variants_read_as_the_original_with_no_wrong_date(shared_data: Path, nam
     checked = result.recovered + result.refused + result.wrong_dates + result.wrong_place
     assert result.wrong_dates == 0, result.examples
     # A record between two dates printed mid-block with no clue of its own is refused, never
-    # guessed (2022: ~14 of 109 in a "middle" variant); the bench reports the exact share.
-    assert result.recovered >= 0.95 * checked, (result.refused, result.examples)
+    # guessed (2022: 6 of 109 in a "middle" variant, where every cut of the file leaves it
+    # undecided and both blocks report the same weather); the bench reports the exact share.
+    assert result.recovered >= 0.985 * checked, (result.refused, result.examples)
 
 
 def test_printing_habits_place_the_records_of_a_block() -> None:
@@ -73,3 +74,14 @@ def test_printing_habits_place_the_records_of_a_block() -> None:
     decided = middle_blocks([1, 4], 7, lambda i, anchor: not (i == 2 and anchor == 4))
     assert decided is not None and decided[2] == 1
     assert middle_blocks([3], 2) is None
+
+
+def test_a_day_blocks_weather_breaks_a_tie_of_middle_cuts_across_the_file() -> None:
+    # Printed at 1, 4 and 7 of nine: records 2, 3, 5 and 6 are undecided by position ...
+    plain = middle_blocks([1, 4, 7], 9)
+    assert plain is not None and not plain.keys() & {2, 3, 5, 6}
+    # ... record 3 reporting another weather than the block printed at 4 puts it with 1, so
+    # the cut after 3 places 2 with it, and 6 with 7; 5 stays undecided (0-3|4|5-8 and
+    # 0-3|4-5|6-8 both print each date in its block's middle).
+    apart = middle_blocks([1, 4, 7], 9, None, lambda i, anchor: not (i == 3 and anchor == 4))
+    assert apart is not None and (apart[2], apart[3], apart[6]) == (1, 1, 7) and 5 not in apart

@@ -207,6 +207,50 @@ def test_record_between_two_blocks_needs_evidence_to_join_one() -> None:
     assert "'12 June' (line 7)" in fourth.reason and "top, middle or bottom" in fourth.reason
 
 
+def test_weather_places_the_border_record_of_two_blocks_printed_mid_block() -> None:
+    rows = (
+        ",*YEAR 2023 ,,,,",
+        "# ,DATE ,BARANGAY ,LATITUDE ,LONGITUDE ,WEATHER",
+        "1,,Tambo,14.5208,120.9905,Habagat",
+        "2,3 June,Tambo,14.5209,120.9906,Habagat",
+        "3,,Tambo,14.5210,120.9907,Habagat",
+        "4,,Tambo,14.5211,120.9908,Typhoon Egay",
+        "5,9 June,Tambo,14.5212,120.9909,{fifth}",
+        "6,,Tambo,14.5213,120.9910,Typhoon Egay",
+    )
+    # Dates printed mid-block: 3 and 4 may end the first block or start the second. Each
+    # record's weather is the same as one block's and surely not the other's: it decides.
+    result = _table(*(r.format(fifth="Typhoon Egay") for r in rows))
+    assert not result.rejections
+    assert [(e.source_record, e.event_date.day) for e in result.records] == [
+        (1, 3), (2, 3), (3, 3), (4, 9), (5, 9), (6, 9),
+    ]  # fmt: skip
+    third = result.records[2]
+    assert "weather disturbance 'Habagat' puts it in the block of record #2" in (
+        third.date_evidence
+    )
+    # A table prints the weather cell whole: 'Habagat Egay' is another than 'Habagat' (the
+    # text layout, which may add a word to a cell, cannot tell: test_cdrrmo_failure_classes).
+    result = _table(*(r.format(fifth="Habagat Egay") for r in rows))
+    assert next(e for e in result.records if e.source_record == 3).event_date.day == 3
+
+
+def test_one_exporter_breaks_an_even_blocks_middle_one_way() -> None:
+    dates = {2: "3 June", 4: "9 June", 7: "12 June"}
+    rows = [f"{n},{dates.get(n, '')},Tambo,14.52{n},120.99{n},Habagat" for n in range(1, 9)]
+    result = _table(",*YEAR 2023 ,,,,", "# ,DATE ,BARANGAY ,LATITUDE ,LONGITUDE ,WEATHER", *rows)
+    # Printed mid-block on records 2, 4 and 7 of eight: every cut of a file whose even blocks
+    # print on their lower middle record puts 6 with 7, and so does every cut of one printing
+    # on the upper; only a file mixing both ways (1-2|3-6|7-8) would put it with 4.
+    sixth = next(e for e in result.records if e.source_record == 6)
+    assert sixth.event_date == date(2023, 6, 12)
+    assert "the file prints a block's date at its middle or upper middle" in sixth.date_evidence
+    # 3 and 5 lie between blocks in one of the two: refused, with the reason.
+    refused = sorted(r.raw_row.split(",")[0] for r in result.rejections)
+    assert refused == ["3", "5"]
+    assert all("no date can be established" in r.reason for r in result.rejections)
+
+
 def test_page_debris_bare_number_rows_and_repeated_numbers() -> None:
     result = _table(
         ",*YEAR 2022 ,,,,",

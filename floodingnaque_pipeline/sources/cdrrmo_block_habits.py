@@ -18,23 +18,36 @@ Placement = dict[int, int]  # record index -> index of the record printing its b
 Fits = Callable[[int, int], bool]  # (record, anchor): its own clues accept that block's date
 
 
-def top_blocks(anchors: list[int], count: int, fits: Fits | None = None) -> Placement | None:
+def top_blocks(
+    anchors: list[int], count: int, fits: Fits | None = None, alike: Fits | None = None
+) -> Placement | None:
     if not anchors or anchors[0] != 0:
         return None  # the first record starts the first block: it would print the date
     return {i: anchors[bisect_right(anchors, i) - 1] for i in range(count)}
 
 
-def bottom_blocks(anchors: list[int], count: int, fits: Fits | None = None) -> Placement | None:
+def bottom_blocks(
+    anchors: list[int], count: int, fits: Fits | None = None, alike: Fits | None = None
+) -> Placement | None:
     if not anchors or anchors[-1] != count - 1:
         return None
     return {i: anchors[bisect_left(anchors, i)] for i in range(count)}
 
 
-def middle_blocks(anchors: list[int], count: int, fits: Fits | None = None) -> Placement | None:
+def middle_blocks(
+    anchors: list[int],
+    count: int,
+    fits: Fits | None = None,
+    alike: Fits | None = None,
+    even: tuple[int, ...] = (0, 1, 2),
+) -> Placement | None:
     """Records whose block is the same in every best way to cut the file into blocks, each
     printing its date on its middle record (either middle one of an even block); None if no
     cut fits. The best cuts put the fewest records in a block their own clues refuse (`fits`):
-    a record whose remark disagrees with every reading must not rule the habit out."""
+    a record whose remark disagrees with every reading must not rule the habit out. Among
+    those, the fewest records in a block whose printed record reports another weather
+    disturbance (`alike`: the records of one flood day share it), which only breaks ties:
+    position alone leaves a border record of two middle-printed blocks undecided."""
     if not anchors:
         return None
     blocks = len(anchors)
@@ -46,11 +59,11 @@ def middle_blocks(anchors: list[int], count: int, fits: Fits | None = None) -> P
         found, following = [], {}
         for start, before in ahead.items():
             offset = printed - start
-            for length in {2 * offset, 2 * offset + 1, 2 * offset + 2} if offset >= 0 else ():
+            for length in {2 * offset + e for e in even} if offset >= 0 else ():
                 end = start + length - 1
                 if end < printed or end > limit or (k + 1 == blocks and end != limit):
                     continue
-                refused = sum(not fits(i, printed) for i in range(start, end + 1)) if fits else 0
+                refused = _cost(range(start, end + 1), printed, count, fits, alike)
                 found.append((start, end, refused))
                 following[end + 1] = min(following.get(end + 1, before + refused), before + refused)
         spans.append(found)
@@ -78,6 +91,13 @@ def middle_blocks(anchors: list[int], count: int, fits: Fits | None = None) -> P
     return {i: next(iter(found)) for i, found in placed.items() if len(found) == 1}
 
 
+def _cost(records: range, printed: int, count: int, fits: Fits | None, alike: Fits | None) -> int:
+    """A block's cost: its records the clues refuse first, then those of another weather."""
+    refused = sum(not fits(i, printed) for i in records) if fits else 0
+    apart = sum(not alike(i, printed) for i in records) if alike else 0
+    return refused * (count + 1) + apart
+
+
 def _costs_before(spans: list[list[tuple[int, int, int]]]) -> list[dict[int, int]]:
     costs: list[dict[int, int]] = [{0: 0}]
     for found in spans:
@@ -90,4 +110,26 @@ def _costs_before(spans: list[list[tuple[int, int, int]]]) -> list[dict[int, int
     return costs
 
 
-HABITS = {"top": top_blocks, "bottom": bottom_blocks, "middle": middle_blocks}
+def lower_middle_blocks(
+    anchors: list[int], count: int, fits: Fits | None = None, alike: Fits | None = None
+) -> Placement | None:
+    """`middle_blocks` where an even block prints its date on the lower of its two middle
+    records: one exporter breaks the tie one way for every block of its file."""
+    return middle_blocks(anchors, count, fits, alike, even=(0, 1))
+
+
+def upper_middle_blocks(
+    anchors: list[int], count: int, fits: Fits | None = None, alike: Fits | None = None
+) -> Placement | None:
+    """`middle_blocks` where an even block prints its date on the upper middle record."""
+    return middle_blocks(anchors, count, fits, alike, even=(1, 2))
+
+
+# The middle habit as two: a file whose even blocks break the tie both ways is not one
+# exporter's; a record both place in the same block is placed (the cuts of either are fewer).
+HABITS = {
+    "top": top_blocks,
+    "bottom": bottom_blocks,
+    "middle": lower_middle_blocks,
+    "upper middle": upper_middle_blocks,
+}

@@ -29,6 +29,7 @@ from floodingnaque_pipeline.sources.cdrrmo_fields import RecordError
 # A printing habit stands when the records whose own clues can tell confirm it at least this
 # many times for each time they contradict it.
 CONFIRMATIONS_PER_CONTRADICTION = 4
+DAY_ROLES = ("date", "day")  # roles whose merged cell spans the records of one flood day
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class RecordClues:
     own: dict[str, DateClue | None]
     remarks: list[DateClue] = field(default_factory=list)
     weather: str = ""
+    # The weather cell as printed whole (a table's column), or as a text layout reassembled
+    # it, which may cut a wrapped cell short or give it a neighbouring cell's word.
+    weather_whole: bool = True
 
     @property
     def weather_key(self) -> str:
@@ -69,6 +73,7 @@ class BlockDates:
         # Habits the layout allows and only the weather speaks against: the weather then
         # cannot place a record against them either (one of the two is wrong; refused).
         self.disputed: dict[str, list[Placement]] = {role: [] for role in roles}
+        self.weather_placed: dict[str, set[int]] = {role: set() for role in roles}
         self.habits = {role: self._admitted_habits(role) for role in roles}
 
     def _admitted_habits(self, role: str) -> dict[str, Placement]:
@@ -78,7 +83,8 @@ class BlockDates:
         anchors = [i for i, clue in enumerate(own) if clue is not None]
         admitted = {}
         for name, blocks in HABITS.items():
-            placement = blocks(anchors, len(own), partial(self._fits_own, role))
+            fits = partial(self._fits_own, role)
+            placement = blocks(anchors, len(own), fits)
             if placement is None:
                 continue
             votes = [
@@ -90,6 +96,13 @@ class BlockDates:
             # date) must not veto a habit the rest of the file confirms.
             against = votes.count(-1) + votes.count(-2)
             if against * CONFIRMATIONS_PER_CONTRADICTION <= votes.count(1) + votes.count(2):
+                # A day's block shares one weather disturbance (a month's spans several days):
+                # it may place a record the habit alone leaves undecided. Not before the vote,
+                # where it would confirm the habit with the choice it made.
+                if role in DAY_ROLES:
+                    alike = blocks(anchors, len(own), fits, self._alike) or placement
+                    self.weather_placed[role] |= alike.keys() - placement.keys()
+                    placement = alike
                 admitted[name] = placement
             elif votes.count(-2) * CONFIRMATIONS_PER_CONTRADICTION <= votes.count(2):
                 self.disputed[role].append(placement)
@@ -108,10 +121,16 @@ class BlockDates:
         here, there = self._fits(role, index, anchor), self._fits(role, index, others[0])
         if here != there:
             return 2 if here else -2
-        weather = self.records[index].weather_key
-        here_w = bool(weather) and self.records[anchor].weather_key == weather
-        there_w = bool(weather) and self.records[others[0]].weather_key == weather
-        return 0 if here_w == there_w else (1 if here_w else -1)
+        record, here_r, there_r = self.records[index], self.records[anchor], self.records[others[0]]
+        here_w = bool(record.weather_key) and here_r.weather_key == record.weather_key
+        there_w = bool(record.weather_key) and there_r.weather_key == record.weather_key
+        # The weather speaks only when the block it does not share is surely another's (a
+        # text layout's reassembled cell may have lost or gained a word).
+        if here_w and not there_w and _distinct(record, there_r):
+            return 1
+        if there_w and not here_w and _distinct(record, here_r):
+            return -1
+        return 0
 
     def _fits_own(self, role: str, index: int, anchor: int) -> bool:
         """Whether the record may lie in the block `anchor` prints: its own clues accept that
@@ -122,6 +141,11 @@ class BlockDates:
         above = next((j for j in range(index - 1, -1, -1) if own[j] is not None), None)
         below = next((j for j in range(index + 1, len(own)) if own[j] is not None), None)
         return not any(self._fits(role, index, a) for a in (above, below) if a is not None)
+
+    def _alike(self, index: int, anchor: int) -> bool:
+        """Whether the record may share the day of the block `anchor` prints by its weather
+        disturbance: not surely another (`_distinct`), or one of the two prints none."""
+        return not _distinct(self.records[index], self.records[anchor])
 
     def _same(self, a: int, b: int, role: str) -> bool:
         first, second = self.own[role][a], self.own[role][b]
@@ -148,9 +172,15 @@ class BlockDates:
         if len(placed) == 1 and (anchor := placed.pop()) is not None:
             clue = own[anchor]
             assert clue is not None
+            self._check_not_disputed(role, index, anchor)
             habits = " or ".join(self.habits[role])
             kind = "block " + clue.kind.replace(" cell", "", 1)
             habit = f"the file prints a block's {role} at its {habits}"
+            if index in self.weather_placed[role]:
+                habit += (
+                    f", where the weather disturbance {self.records[index].weather!r} puts it "
+                    f"in the block of record #{self.records[anchor].number}"
+                )
             return [Option(replace(clue, kind=kind), anchor, habit)]
         before = next((j for j in range(index - 1, -1, -1) if own[j] is not None), None)
         after = next((j for j in range(index + 1, len(own)) if own[j] is not None), None)
@@ -233,14 +263,46 @@ class BlockDates:
             if option.anchor is None or len(options) < 2:
                 continue
             # A habit the layout allows that leaves the record undecided (the border of two
-            # blocks printed mid-block) is no licence for the weather either.
+            # blocks printed mid-block) lets the weather choose between them only for a day's
+            # block (its records share it; a month's spans days of other weathers), and only
+            # when the other block's is surely another.
             for placement in [*self.disputed[role], *self.habits[role].values()]:
-                if placement.get(index) != option.anchor:  # undecided by it counts too
+                placed = placement.get(index)
+                if placed is None and role in DAY_ROLES and self._other_weather(index, options):
+                    continue
+                if placed != option.anchor:
                     raise RecordError(
                         "no date can be established: its weather disturbance ties it to "
                         f"{option.clue.describe()}, but the way the file prints a block's date "
                         "once (its top, middle or bottom) does not put it there"
                     )
+
+    def _check_not_disputed(self, role: str, index: int, anchor: int) -> None:
+        """The admitted habits may have placed the record by its weather (a day's block shares
+        it); a habit only the weather speaks against, putting it in a block of another date,
+        then leaves it between the two: refused, as when the weather alone would choose."""
+        clue = self.own[role][anchor]
+        assert clue is not None
+        for placement in self.disputed[role]:
+            other = placement.get(index)
+            theirs = self.own[role][other] if other is not None else None
+            if theirs is not None and not _same_value(theirs, clue):
+                raise RecordError(
+                    "no date can be established: its weather disturbance ties it to "
+                    f"{clue.describe()}, but the way the file prints a block's date once "
+                    f"(its top, middle or bottom) may put it with {theirs.describe()}"
+                )
+
+    def _other_weather(self, index: int, options: list[Option]) -> bool:
+        """Whether every block offered to the record with another weather prints a surely
+        other one (not the record's own cut short, nor the record's the other's cut short)."""
+        record = self.records[index]
+        others = [
+            self.records[o.anchor]
+            for o in options
+            if o.anchor is not None and self._weather_of(o) != record.weather_key
+        ]
+        return all(_distinct(record, other) for other in others)
 
     def _weather_of(self, option: Option) -> str:
         return self.records[option.anchor].weather_key if option.anchor is not None else ""
@@ -252,6 +314,18 @@ def _checked(outcome: Dated, remarks: list[DateClue]) -> Dated:
     return outcome._replace(
         evidence=outcome.evidence + "".join(f"; agrees with {r}" for r in unnamed)
     )
+
+
+def _distinct(a: RecordClues, b: RecordClues) -> bool:
+    """Two records' weather disturbances are surely not one: printed whole, they differ; as a
+    text layout reassembled them, neither's words hold all the other's (a wrapped cell may
+    lose a line to another cell, or take a word of one)."""
+    if not a.weather_key or not b.weather_key:
+        return False
+    if a.weather_whole and b.weather_whole:
+        return a.weather_key != b.weather_key
+    first, second = (set(re.findall(r"[A-Z0-9]+", r.weather.upper())) for r in (a, b))
+    return not (first <= second or second <= first)
 
 
 def _same_value(a: DateClue, b: DateClue) -> bool:

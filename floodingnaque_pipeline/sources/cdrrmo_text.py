@@ -91,7 +91,9 @@ def _record_clues(number: int, cells: RecordCells) -> RecordClues:
         date_cell = None  # a year alone ("2025") is no date cell
     remark = _clue("subsidence remark", cells.remark, SUBSIDENCE_LAG_DAYS)
     remarks = [remark] if remark is not None and remark.month is not None else []
-    return RecordClues(number, {"date": date_cell, "month": month}, remarks, cells.disturbance)
+    return RecordClues(
+        number, {"date": date_cell, "month": month}, remarks, cells.disturbance, weather_whole=False
+    )
 
 
 def _check_title_year(date_cell: DateClue | None, title: tuple[int, int] | None) -> None:
