@@ -1,4 +1,4 @@
-"""P3: schedule tick -> weather rows committed, under the real daemon topology (goal <= 10 s, issue 21).
+"""P3: schedule tick -> weather rows committed, under the real daemon topology (goal <= 10 s).
 
     python -m bench.tick
 

@@ -26,6 +26,15 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(autouse=True)
+def bulletins_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """flood_risk writes a bulletin per issue: never into the checkout (services started by a
+    test inherit the variable too)."""
+    folder = tmp_path_factory.mktemp("bulletins")
+    monkeypatch.setenv("FLOODINGNAQUE_BULLETIN_DIR", str(folder))
+    return folder
+
+
 # --- databases -------------------------------------------------------------------------------
 
 from collections.abc import Iterator  # noqa: E402

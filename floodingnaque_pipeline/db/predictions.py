@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -100,3 +100,19 @@ def store_issue_with_alerts(
                 key = f"{prefix}{state.level}"
                 enqueued += enqueue(session, "flood_risk", key, payload_for(state))
     return counts, enqueued
+
+
+def previous_issue_levels(
+    session: Session, issued_at: datetime
+) -> tuple[datetime | None, dict[tuple[int, date], int]]:
+    """The issue before `issued_at` and its level per (location, day): what changed since."""
+    p = FloodPrediction
+    before = session.execute(
+        select(func.max(p.issued_at)).where(p.issued_at < issued_at)
+    ).scalar_one()
+    if before is None:
+        return None, {}
+    rows = session.execute(
+        select(p.location_id, p.valid_for, p.risk_level).where(p.issued_at == before)
+    ).all()
+    return before, {(int(loc), day): int(level) for loc, day, level in rows}

@@ -27,8 +27,12 @@ def _png_markdown(figure: Figure, alt: str) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
     _pyplot().close(figure)
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"![{alt}](data:image/png;base64,{encoded})"
+    return png_markdown(buffer.getvalue(), alt)
+
+
+def png_markdown(png: bytes, alt: str) -> str:
+    """A PNG as a Markdown image with a data URI: no file or server needed to show it."""
+    return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
 
 
 def pr_curve_md(y: np.ndarray, scores: dict[str, np.ndarray], title: str) -> str:

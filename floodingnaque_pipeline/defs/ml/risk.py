@@ -21,9 +21,11 @@ from floodingnaque_pipeline.db.model_registry import current_version
 from floodingnaque_pipeline.db.predictions import store_issue_with_alerts
 from floodingnaque_pipeline.defs.constants import ML, OWNER
 from floodingnaque_pipeline.defs.kinds import DATABASE
+from floodingnaque_pipeline.defs.ml.risk_publish import bulletin_path, publish, read_issue, summary
 from floodingnaque_pipeline.defs.ml.risk_rows import risk_rows, risk_table
 from floodingnaque_pipeline.defs.weather.config import IngestConfig
 from floodingnaque_pipeline.ml.alerts import alert_payload
+from floodingnaque_pipeline.ml.plots import png_markdown
 from floodingnaque_pipeline.ml.predict import decide_days
 from floodingnaque_pipeline.ml.risk import ALERT, NO_MODEL
 from floodingnaque_pipeline.ml.risk_days import plan_risk_window
@@ -86,12 +88,31 @@ def flood_risk(
     if members is None:
         context.log.info(f"ensemble not used ({ensemble_note}): deterministic forecast")
     rows = risk_rows(decisions, window, current, issued, context.run.run_id)
+    serving = f"model {current.version}" if current else "PAGASA rules"
+    newest = observed["observed_at"].max() if not observed.empty else None
     with database.session() as session:
+        issue = read_issue(session, decisions, locations, window.issued_at, serving,
+                           None if pd.isna(newest) else newest, issued)  # fmt: skip
+        path = bulletin_path(issue).resolve()
+        message = {"summary": summary(issue), "bulletin": str(path)}
         # Alerts for locations entering Alert/Critical are queued in the same transaction.
-        counts, enqueued = store_issue_with_alerts(session, rows, alert_payload, ALERT)
+        counts, enqueued = store_issue_with_alerts(
+            session, rows, lambda state: alert_payload(state) | message, ALERT
+        )
+    path, png = publish(issue)
     levels = [d.level for d in decisions.values()]
+    verdict = (
+        f"Serving model {current.version}: the current version, it passed the currency rule."
+        if current
+        else f"PAGASA rules alone: {refused or NO_MODEL}"
+    )
     return dg.MaterializeResult(
         metadata={
+            # First, so the UI's metadata table opens with who decided this issue and why.
+            "verdict": dg.MetadataValue.text(verdict),
+            "summary": dg.MetadataValue.text(message["summary"]),
+            "bulletin": dg.MetadataValue.path(str(path)),
+            "map": dg.MetadataValue.md(png_markdown(png, "risk map, today and tomorrow")),
             "issued_at": dg.MetadataValue.text(window.issued_at.isoformat()),
             "model_version": dg.MetadataValue.text(current.version if current else "none (rules)"),
             "forecast_issued_at": dg.MetadataValue.text(str(issued) if issued else "none"),
