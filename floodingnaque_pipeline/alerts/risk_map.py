@@ -31,6 +31,7 @@ def risk_map_png(issue: Issue) -> bytes:
         axis.set_xlabel("longitude")
         axis.set_aspect("equal", adjustable="datalim")
         axis.grid(alpha=0.2)
+        axis.ticklabel_format(useOffset=False)  # 121.00, not "+1.21e2" beside 0.00
     axes[0][0].set_ylabel("latitude")
     legend = [Line2D([], [], marker="o", ls="", color=LEVEL_COLOURS[level], label=name,
                      markeredgecolor="black", markersize=9)
