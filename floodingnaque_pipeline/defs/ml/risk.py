@@ -99,7 +99,7 @@ def flood_risk(
         counts, enqueued = store_issue_with_alerts(
             session, rows, lambda state: alert_payload(state) | message, ALERT
         )
-    path, png = publish(issue)
+    path, png, files = publish(issue)
     levels = [d.level for d in decisions.values()]
     verdict = (
         f"Serving model {current.version}: the current version, it passed the currency rule."
@@ -113,6 +113,7 @@ def flood_risk(
             "summary": dg.MetadataValue.text(message["summary"]),
             "bulletin": dg.MetadataValue.path(str(path)),
             "map": dg.MetadataValue.md(png_markdown(png, "risk map, today and tomorrow")),
+            "files": dg.MetadataValue.json([str(f) for f in files]),
             "issued_at": dg.MetadataValue.text(window.issued_at.isoformat()),
             "model_version": dg.MetadataValue.text(current.version if current else "none (rules)"),
             "forecast_issued_at": dg.MetadataValue.text(str(issued) if issued else "none"),

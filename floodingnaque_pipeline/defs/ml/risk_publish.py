@@ -1,6 +1,7 @@
 """flood_risk's analyst outputs: the Issue read from the decisions and the database, then the
 map, bulletin and summary (rendering lives in alerts/, which knows nothing of Dagster)."""
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -8,7 +9,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from floodingnaque_pipeline.alerts.bulletin import bulletin_html, summary
-from floodingnaque_pipeline.alerts.issue import BarangayRisk, FloodHistory, Issue
+from floodingnaque_pipeline.alerts.formats import atom_feed, cap_alert, risk_geojson
+from floodingnaque_pipeline.alerts.issue import LEVEL_NAMES, BarangayRisk, FloodHistory, Issue
 from floodingnaque_pipeline.alerts.publish import bulletin_dir, issue_stem, write_whole
 from floodingnaque_pipeline.alerts.risk_map import risk_map_png
 from floodingnaque_pipeline.db.ml_inputs import events_frame
@@ -67,11 +69,33 @@ def bulletin_path(issue: Issue) -> Path:
     return bulletin_dir() / f"{issue_stem(issue.issued_at)}.html"
 
 
-def publish(issue: Issue) -> tuple[Path, bytes]:
-    """The bulletin file of this issue (its hour's re-issue replaces it) and the map PNG."""
+def most_severe(issue: Issue) -> list[BarangayRisk]:
+    """Per barangay at Alert or Critical, its most severe (then earliest) day: one CAP alert."""
+    chosen: dict[int, BarangayRisk] = {}
+    for risk in sorted(issue.risks, key=lambda r: (-r.level, r.day)):
+        if risk.level > 0:
+            chosen.setdefault(risk.location_id, risk)
+    return sorted(chosen.values(), key=lambda r: r.location_id)
+
+
+def publish(issue: Issue) -> tuple[Path, bytes, list[Path]]:
+    """This issue's bulletin (its hour's re-issue replaces it), GeoJSON and CAP alerts, and
+    the Atom feed of the current alerts beside them. Returns the bulletin, map PNG and files."""
     png = risk_map_png(issue)
     path = write_whole(bulletin_path(issue), bulletin_html(issue, png))
-    return path, png
+    folder, stem = path.parent, issue_stem(issue.issued_at)
+    geojson = risk_geojson(issue.issued_at, issue.serving, issue.risks)
+    files = [write_whole(folder / f"{stem}.geojson", json.dumps(geojson, ensure_ascii=False))]
+    entries = []
+    for risk in most_severe(issue):
+        identifier = f"floodingnaque-{stem}-{risk.location_id}"
+        cap = folder / "cap" / f"{identifier}.xml"
+        files.append(write_whole(cap, cap_alert(risk, issue.issued_at, issue.serving, identifier)))
+        title = f"{LEVEL_NAMES[risk.level]}: {risk.name}, {risk.day:%a %d %b}"
+        entries.append((identifier, title, f"cap/{cap.name}"))
+    feed = atom_feed(entries, issue.issued_at, "urn:floodingnaque:alerts", "Parañaque flood alerts")
+    files.append(write_whole(folder / "alerts.atom", feed))
+    return path, png, files
 
 
-__all__ = ["bulletin_path", "publish", "read_issue", "summary"]
+__all__ = ["bulletin_path", "most_severe", "publish", "read_issue", "summary"]
