@@ -8,6 +8,7 @@ import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -15,6 +16,7 @@ from floodingnaque_pipeline.alerts.bulletin import bulletin_html, summary
 from floodingnaque_pipeline.alerts.issue import BarangayRisk, FloodHistory, Issue
 from floodingnaque_pipeline.alerts.reasons import plain_reasons
 from floodingnaque_pipeline.db.session import AppDatabase
+from floodingnaque_pipeline.defs.ml.risk_publish import _window_rain
 from floodingnaque_pipeline.domain.time import MANILA
 from floodingnaque_pipeline_tests.labels_support import query
 from floodingnaque_pipeline_tests.ml_support import (
@@ -115,6 +117,20 @@ def test_the_bulletin_reads_right_in_a_real_browser(red_issue: tuple[dict, int])
             width = page.eval_on_selector("#map", "img => img.complete && img.naturalWidth")
             assert width and width > 300  # the inline map decodes
             assert len(page.query_selector_all("#all tr.risk")) == 32  # 16 barangays x 2 days
+            history = page.eval_on_selector("#history", "img => img.complete && img.naturalWidth")
+            assert history and history > 300  # the per-barangay history plot decodes
             assert "evacuation" in page.inner_text("#meanings")
         finally:
             browser.close()
+
+
+def test_history_counts_rain_in_the_models_08_to_08_window() -> None:
+    hours = pd.DataFrame({
+        "location_id": [1, 1, 1, 1],
+        # hour ends 08:00 and 09:00 Manila on the 20th, and the same 09:00 from a 2nd source
+        "observed_at": pd.to_datetime(["2024-07-20T00:00Z", "2024-07-20T01:00Z",
+                                       "2024-07-20T01:00Z", "2024-07-21T00:00Z"]),
+        "precipitation_mm": [5.0, 2.0, 2.0, 1.0],
+    })  # fmt: skip
+    rain = _window_rain(hours)
+    assert rain == {(1, date(2024, 7, 19)): 5.0, (1, date(2024, 7, 20)): 3.0}

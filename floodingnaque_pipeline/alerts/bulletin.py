@@ -41,7 +41,7 @@ def _rows(issue: Issue, risks: list) -> str:
     )
 
 
-def bulletin_html(issue: Issue, map_png: bytes) -> str:
+def bulletin_html(issue: Issue, map_png: bytes, history: bytes | None = None) -> str:
     raised = sorted((r for r in issue.risks if r.level > 0),
                     key=lambda r: (-r.level, r.day, r.name))  # fmt: skip
     header = "<tr><th>barangay</th><th>day</th><th>level</th><th>why</th></tr>"
@@ -62,9 +62,16 @@ def bulletin_html(issue: Issue, map_png: bytes) -> str:
         changed = (f"<p>Since {manila(issue.previous_issued_at)}:</p>"
                    f"<ul id='changes'>{items}</ul>")  # fmt: skip
     everyone = sorted(issue.risks, key=lambda r: (r.name, r.day))
-    meanings = "".join(f"<li>{_level(level)} {escape(text)}</li>"
+    meanings = "".join(f"<li>{_level(level)} {escape(text.split(': ', 1)[-1])}</li>"
                        for level, text in MEANINGS.items())  # fmt: skip
     image = base64.b64encode(map_png).decode("ascii")
+    recent = (
+        "<h2>The last days, per barangay</h2><img id='history' alt='observed rain and levels "
+        "of the last days' src='data:image/png;base64,"
+        f"{base64.b64encode(history).decode('ascii')}'>"
+        if history
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Flood risk bulletin {escape(manila(issue.issued_at))}</title><style>{STYLE}</style></head>
@@ -79,6 +86,7 @@ Forecast run: {escape(manila(issue.forecast_issued_at))}.</p>
 {changed}
 <h2>Map</h2>
 <img id="map" alt="risk map, today and tomorrow" src="data:image/png;base64,{image}">
+{recent}
 <h2>What the levels mean</h2>
 <ul id="meanings">{meanings}</ul>
 <h2>Every barangay</h2>

@@ -34,6 +34,19 @@ class FloodHistory:
 
 
 @dataclass(frozen=True)
+class DayRecord:
+    """One barangay's past day: its window's observed rain, the level its same-day issues
+    reached (None: never issued), and whether a flood was recorded there."""
+
+    location_id: int
+    name: str
+    day: date
+    rain_mm: float | None
+    level: int | None
+    flooded: bool
+
+
+@dataclass(frozen=True)
 class Issue:
     issued_at: datetime
     serving: str  # "model <version>" or "PAGASA rules"
@@ -44,6 +57,7 @@ class Issue:
     forecast_issued_at: datetime | None = None
     history: FloodHistory = field(default_factory=lambda: FloodHistory(0, ""))
     past_flood_points: list[tuple[float, float]] = field(default_factory=list)  # (lat, lon)
+    recent: list[DayRecord] = field(default_factory=list)  # the last days, per barangay
 
     @property
     def days(self) -> list[date]:

@@ -45,3 +45,39 @@ def risk_map_png(issue: Issue) -> bytes:
     figure.savefig(buffer, format="png", dpi=80)
     plt.close(figure)
     return buffer.getvalue()
+
+
+def history_png(issue: Issue) -> bytes | None:
+    """Per barangay, the last days: observed window rain as bars coloured by the level its
+    same-day issues reached (grey: not issued), recorded floods marked. None without days."""
+    if not issue.recent:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = sorted({r.name for r in issue.recent})
+    columns = 4
+    rows = -(-len(names) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 1.9 * rows),
+                                sharex=True, sharey=True, squeeze=False)  # fmt: skip
+    top = max((r.rain_mm or 0.0) for r in issue.recent) or 1.0
+    for axis, name in zip(axes.flat, names, strict=False):
+        days = sorted((r for r in issue.recent if r.name == name), key=lambda r: r.day)
+        colours = ["#bdc3c7" if r.level is None else LEVEL_COLOURS[r.level] for r in days]
+        axis.bar([r.day for r in days], [r.rain_mm or 0.0 for r in days], color=colours)
+        flooded = [r.day for r in days if r.flooded]
+        axis.scatter(flooded, [top * 1.05] * len(flooded), marker="v", c="black", s=25)
+        axis.set_title(name, fontsize=8)
+        axis.tick_params(labelsize=6)
+    for axis in axes.flat[len(names) :]:
+        axis.set_visible(False)
+    figure.autofmt_xdate()
+    figure.suptitle("Last days: observed window rain (mm), bar colour = level issued that day, "
+                    "▼ = flood recorded", fontsize=9)  # fmt: skip
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    plt.close(figure)
+    return buffer.getvalue()

@@ -116,3 +116,14 @@ def previous_issue_levels(
         select(p.location_id, p.valid_for, p.risk_level).where(p.issued_at == before)
     ).all()
     return before, {(int(loc), day): int(level) for loc, day, level in rows}
+
+
+def daily_levels(session: Session, since: date) -> dict[tuple[int, date], int]:
+    """Per (location, day) from `since`, the highest level any same-day issue gave it."""
+    p = FloodPrediction
+    rows = session.execute(
+        select(p.location_id, p.valid_for, func.max(p.risk_level))
+        .where(p.horizon_days == 0, p.valid_for >= since)
+        .group_by(p.location_id, p.valid_for)
+    ).all()
+    return {(int(loc), day): int(level) for loc, day, level in rows}

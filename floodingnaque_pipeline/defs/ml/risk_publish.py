@@ -2,7 +2,7 @@
 map, bulletin and summary (rendering lives in alerts/, which knows nothing of Dagster)."""
 
 import json
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -10,11 +10,18 @@ from sqlalchemy.orm import Session
 
 from floodingnaque_pipeline.alerts.bulletin import bulletin_html, summary
 from floodingnaque_pipeline.alerts.formats import atom_feed, cap_alert, risk_geojson
-from floodingnaque_pipeline.alerts.issue import LEVEL_NAMES, BarangayRisk, FloodHistory, Issue
+from floodingnaque_pipeline.alerts.issue import (
+    LEVEL_NAMES,
+    BarangayRisk,
+    DayRecord,
+    FloodHistory,
+    Issue,
+)
 from floodingnaque_pipeline.alerts.publish import bulletin_dir, issue_stem, write_whole
-from floodingnaque_pipeline.alerts.risk_map import risk_map_png
-from floodingnaque_pipeline.db.ml_inputs import events_frame
-from floodingnaque_pipeline.db.predictions import previous_issue_levels
+from floodingnaque_pipeline.alerts.risk_map import history_png, risk_map_png
+from floodingnaque_pipeline.db.ml_inputs import events_frame, hourly_frame
+from floodingnaque_pipeline.db.predictions import daily_levels, previous_issue_levels
+from floodingnaque_pipeline.domain.time import MANILA, MANILA_TZ_NAME
 from floodingnaque_pipeline.ml.labels import flood_days
 from floodingnaque_pipeline.ml.risk import Decision
 
@@ -29,6 +36,43 @@ def _history(events: pd.DataFrame, locations: pd.DataFrame) -> FloodHistory:
     for location_id, _day in flood_days(events, locations):
         per_location[location_id] = per_location.get(location_id, 0) + 1
     return FloodHistory(int(days.dt.normalize().nunique()), years, per_location)
+
+
+RECENT_DAYS = 14
+
+
+def _window_rain(hourly: pd.DataFrame) -> dict[tuple[int, object], float]:
+    """Observed rain per (location, window day): hours whose end falls in (08:00 D, 08:00
+    D+1] Manila, as the model counts them; one value per hour whatever the source."""
+    if hourly.empty:
+        return {}
+    hours = hourly.groupby(["location_id", "observed_at"])["precipitation_mm"].max().reset_index()
+    local = pd.to_datetime(hours["observed_at"], utc=True).dt.tz_convert(MANILA_TZ_NAME)
+    hours["day"] = (local - pd.Timedelta(hours=8) - pd.Timedelta(microseconds=1)).dt.date
+    sums = hours.groupby(["location_id", "day"])["precipitation_mm"].sum(min_count=1)
+    return {(int(loc), day): float(v) for (loc, day), v in sums.items() if pd.notna(v)}
+
+
+def _recent(session: Session, locations: pd.DataFrame, events: pd.DataFrame,
+            issued_at: datetime) -> list[DayRecord]:  # fmt: skip
+    today = issued_at.astimezone(MANILA).date()
+    first = today - timedelta(days=RECENT_DAYS)
+    start = datetime.combine(first, time(8), MANILA)
+    rain = _window_rain(hourly_frame(session, start, issued_at))
+    levels = daily_levels(session, first)
+    flooded = {(loc, day.date()) for loc, day in flood_days(events, locations)}
+    return [
+        DayRecord(
+            int(r.id),
+            r.name,
+            day,
+            rain.get((int(r.id), day)),
+            levels.get((int(r.id), day)),
+            (int(r.id), day) in flooded,
+        )  # fmt: skip
+        for r in locations.itertuples()
+        for day in (first + timedelta(days=n) for n in range(RECENT_DAYS))
+    ]
 
 
 def read_issue(
@@ -58,10 +102,11 @@ def read_issue(
         for (loc, day), d in sorted(decisions.items())
     ]
     points = events[["latitude", "longitude"]].dropna()
+    recent = _recent(session, locations, events, issued_at)
     return Issue(
         issued_at, serving, risks, previous_at, previous, last_observed_hour,
         forecast_issued_at, _history(events, locations),
-        list(zip(points["latitude"], points["longitude"], strict=True)),
+        list(zip(points["latitude"], points["longitude"], strict=True)), recent,
     )  # fmt: skip
 
 
@@ -82,7 +127,7 @@ def publish(issue: Issue) -> tuple[Path, bytes, list[Path]]:
     """This issue's bulletin (its hour's re-issue replaces it), GeoJSON and CAP alerts, and
     the Atom feed of the current alerts beside them. Returns the bulletin, map PNG and files."""
     png = risk_map_png(issue)
-    path = write_whole(bulletin_path(issue), bulletin_html(issue, png))
+    path = write_whole(bulletin_path(issue), bulletin_html(issue, png, history_png(issue)))
     folder, stem = path.parent, issue_stem(issue.issued_at)
     geojson = risk_geojson(issue.issued_at, issue.serving, issue.risks)
     files = [write_whole(folder / f"{stem}.geojson", json.dumps(geojson, ensure_ascii=False))]
